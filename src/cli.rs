@@ -1,0 +1,162 @@
+//! The command line, as clap sees it. Nothing else lives here.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tutor",
+    version,
+    about = "Deploy your Django site to your own server, one checked stage at a time",
+    long_about = "tutor walks you from a domain name to a Django site behind nginx on your own \
+Ubuntu server. You type the commands; after every stage tutor checks the real server \
+(DNS, SSH, HTTP; read-only) and, when something is wrong, says what it saw, why it \
+happens and the command that fixes it.\n\nExit codes: 0 every requested check passed, \
+1 a check failed, 2 a usage or input error.",
+    after_help = "Start with `tutor start`; come back later with `tutor continue`."
+)]
+pub struct Cli {
+    /// Where progress files live [default: $XDG_STATE_HOME/tutor or ~/.local/state/tutor]
+    #[arg(long, global = true, env = "TUTOR_STATE_DIR", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Which deployment you are working on (staging and live are separate profiles)
+    #[arg(
+        long,
+        global = true,
+        env = "TUTOR_PROFILE",
+        default_value = "staging",
+        value_name = "NAME"
+    )]
+    pub profile: String,
+
+    /// Lay an instructor's lesson pack (lessons *.md and checks *.toml) over the built-in one
+    #[arg(long, global = true, value_name = "DIR")]
+    pub lessons: Option<PathBuf>,
+
+    /// No colours (also when NO_COLOR is set)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the guided wizard from the beginning (asks the profile questions)
+    Start,
+    /// Show what is done, then resume at the first unfinished stage
+    Continue,
+    /// Show the profile and where every stage stands
+    Status {
+        /// Print one JSON document instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify stages against the real server, without prompts
+    Check(CheckArgs),
+    /// Write the profile without prompts (for scripts and instructors)
+    Init(InitArgs),
+    /// Show the next hint for the current stage (or STAGE); after the last hint, the solution
+    Hint {
+        /// A stage name [default: the current stage]
+        stage: Option<String>,
+    },
+    /// Show the full page of one diagnosis
+    Explain {
+        /// A diagnosis id, e.g. bind-localhost (see `tutor lessons`)
+        id: String,
+    },
+    /// Read an error message on stdin and name the diagnosis that matches it
+    #[command(
+        after_help = "Example: sudo nginx -t 2>&1 | tutor why\n         tutor why < traceback.txt"
+    )]
+    Why,
+    /// Forget the progress of one stage, or of everything
+    Reset(ResetArgs),
+    /// List the stages and their checks, or validate a lesson pack
+    Lessons {
+        /// Validate the lesson pack in DIR and print every error as file:line
+        #[arg(long, value_name = "DIR")]
+        lint: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Stages to check [default: the current stage]
+    #[arg(value_name = "STAGE", conflicts_with = "all")]
+    pub stages: Vec<String>,
+    /// Check every stage
+    #[arg(long)]
+    pub all: bool,
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// With the dns stage: check again until every resolver agrees or --timeout passes
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait may take, e.g. 10m, 90s
+    #[arg(long, value_name = "DUR", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Trust and record the server's host key if known_hosts does not list it yet
+    #[arg(long)]
+    pub accept_new_host_key: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Your staging domain, e.g. superlists-staging.example.com
+    #[arg(long, value_name = "D")]
+    pub domain: String,
+    /// The IPv4 address of your server
+    #[arg(long, value_name = "IP")]
+    pub server_ip: String,
+    /// The user you log in as on the server (not root)
+    #[arg(long, value_name = "U")]
+    pub ssh_user: String,
+    #[arg(long, value_name = "N", default_value_t = 22)]
+    pub ssh_port: u16,
+    /// Your private key file [default: the agent's keys, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa]
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// The known_hosts file to check the server's key against [default: ~/.ssh/known_hosts]
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+    /// Where the site lives on the server [default: ~/sites/DOMAIN]
+    #[arg(long, value_name = "PATH")]
+    pub site_dir: Option<String>,
+    /// The port of Django's dev server
+    #[arg(long, value_name = "N", default_value_t = 8000)]
+    pub dev_port: u16,
+    /// The port nginx listens on
+    #[arg(long, value_name = "N", default_value_t = 80)]
+    pub http_port: u16,
+    /// A DNS resolver to ask (repeatable) [default: public resolvers and the domain's own name servers]
+    #[arg(long = "resolver", value_name = "ADDR[:PORT]")]
+    pub resolvers: Vec<String>,
+    /// Your live domain, if you have one
+    #[arg(long, value_name = "D")]
+    pub live_domain: Option<String>,
+    /// The URL of your project's git repository
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ResetArgs {
+    /// The stage to reset
+    #[arg(
+        value_name = "STAGE",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub stage: Option<String>,
+    /// Forget the whole profile (answers and progress)
+    #[arg(long)]
+    pub all: bool,
+    /// Do not ask for confirmation
+    #[arg(long, short)]
+    pub yes: bool,
+}

@@ -1,0 +1,579 @@
+//! One function per subcommand. Each returns the exit code; errors are
+//! one-sentence `anyhow` errors that `main` prints with exit code 2.
+
+use crate::cli::{CheckArgs, Cli, Command, InitArgs, ResetArgs};
+use crate::engine::{self, Options, Report, Run, Status};
+use crate::messages;
+use crate::pack::{Pack, DEFAULT_LANG};
+use crate::profile::{self, Profile};
+use crate::progress::{self, Answers, CheckRun, ProfileLock, Progress, StageStatus, Store};
+use crate::report;
+use crate::term::Paint;
+use crate::why;
+use anyhow::{anyhow, bail, Context, Result};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// What every command needs: where state lives, which profile, which pack.
+pub struct Ctx {
+    pub state_dir: PathBuf,
+    pub profile: String,
+    pub lessons: Option<PathBuf>,
+    pub paint: Paint,
+}
+
+impl Ctx {
+    pub fn from_cli(cli: &Cli) -> Result<Ctx> {
+        if !progress::valid_profile_name(&cli.profile) {
+            bail!(
+                "{:?} is not a usable profile name: use up to 40 letters, digits, - and _ (e.g. staging, live).",
+                cli.profile
+            );
+        }
+        let state_dir = match &cli.state_dir {
+            Some(d) => d.clone(),
+            None => progress::default_state_dir()?,
+        };
+        Ok(Ctx {
+            state_dir,
+            profile: cli.profile.clone(),
+            lessons: cli.lessons.clone(),
+            paint: Paint::new(cli.no_color),
+        })
+    }
+
+    pub fn store(&self) -> Result<Store> {
+        Store::open(&self.state_dir, &self.profile)
+    }
+
+    /// The store, locked for writing for as long as the guard lives.
+    pub fn locked_store(&self) -> Result<(Store, ProfileLock)> {
+        let store = self.store()?;
+        let lock = store.lock().map_err(|e| anyhow!("{e}"))?;
+        Ok((store, lock))
+    }
+
+    pub fn pack(&self) -> Result<Pack> {
+        Pack::load(self.lessons.as_deref(), DEFAULT_LANG).map_err(|errors| {
+            let source = self
+                .lessons
+                .as_ref()
+                .map_or("the built-in lessons".to_string(), |d| {
+                    d.display().to_string()
+                });
+            anyhow!(
+                "The lesson pack in {source} has {} error(s):\n{}",
+                errors.len(),
+                errors.join("\n")
+            )
+        })
+    }
+
+    pub fn load(&self, store: &Store) -> Result<Option<Progress>> {
+        store.load().map_err(|e| anyhow!("{e}"))
+    }
+
+    /// The saved progress with a complete, valid profile, or a sentence on
+    /// how to make one.
+    pub fn load_profile(&self, store: &Store) -> Result<(Progress, Profile)> {
+        let progress = self.load(store)?;
+        let Some(answers) = progress.as_ref().and_then(|p| p.answers.clone()) else {
+            bail!(messages::no_profile(&self.profile));
+        };
+        let profile = Profile::new(&self.profile, &answers).map_err(|e| {
+            anyhow!(
+                "The saved profile \"{}\" is not usable: {e} Fix it with `tutor init ...` or `tutor start`.",
+                self.profile
+            )
+        })?;
+        Ok((progress.expect("answers came from it"), profile))
+    }
+}
+
+/// Run the command line; Err means a usage or input error (exit 2).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = Ctx::from_cli(&cli)?;
+    match cli.command {
+        Command::Start => crate::wizard::start(&ctx),
+        Command::Continue => crate::wizard::resume(&ctx),
+        Command::Status { json } => status(&ctx, json),
+        Command::Check(args) => check(&ctx, &args),
+        Command::Init(args) => init(&ctx, &args),
+        Command::Hint { stage } => hint(&ctx, stage.as_deref()),
+        Command::Explain { id } => explain(&ctx, &id),
+        Command::Why => why_cmd(&ctx),
+        Command::Reset(args) => reset(&ctx, &args),
+        Command::Lessons { lint } => lessons(&ctx, lint),
+    }
+}
+
+/// Options for a run without prompts.
+fn batch_options(accept_new_host_key: bool) -> Options<'static> {
+    Options {
+        accept_new_host_key,
+        ..Options::default()
+    }
+}
+
+/// Turn a stage result into a history entry and update the stage's status.
+pub fn record(progress: &mut Progress, result: &engine::StageResult) {
+    progress.record_run(CheckRun {
+        time: progress::now_rfc3339(),
+        stage: result.stage.clone(),
+        status: result.status.as_str().to_string(),
+        diagnoses: result.diagnoses(),
+        duration_ms: result.duration_ms,
+    });
+}
+
+/// The stages named on the command line, checked against the pack.
+fn requested_stages(pack: &Pack, progress: &Progress, args: &CheckArgs) -> Result<Vec<String>> {
+    let all = pack.stages();
+    if args.all {
+        return Ok(all);
+    }
+    if args.stages.is_empty() {
+        let current = progress
+            .first_unfinished(&all)
+            .map_or_else(|| all.clone(), |s| vec![s.to_string()]);
+        return Ok(current);
+    }
+    for s in &args.stages {
+        if !all.contains(s) {
+            bail!(
+                "There is no stage {s:?}; the stages are: {}.",
+                all.join(", ")
+            );
+        }
+    }
+    Ok(args.stages.clone())
+}
+
+fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
+    let (store, _lock) = ctx.locked_store()?;
+    let (mut progress, profile) = ctx.load_profile(&store)?;
+    let pack = ctx.pack()?;
+    let stages = requested_stages(&pack, &progress, args)?;
+    let opts = batch_options(args.accept_new_host_key);
+    let mut run = Run::new(&profile, &pack, &opts);
+    let mut report = Report {
+        profile: ctx.profile.clone(),
+        stages: Vec::new(),
+    };
+    for stage in &stages {
+        let result = if stage == "dns" && args.wait {
+            wait_for_dns(&mut run, args.timeout, args.json)
+        } else {
+            run.stage(stage)
+        };
+        record(&mut progress, &result);
+        store.save(&progress).context("could not save progress")?;
+        report.stages.push(result);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!(
+            "{}",
+            report::report(&report, &pack.catalog, &profile.vars(), ctx.paint)
+        );
+    }
+    let all_pass = report.stages.iter().all(|s| s.status == Status::Pass);
+    Ok(if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Check DNS again and again until every resolver agrees or time runs out.
+fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::StageResult {
+    let deadline = Instant::now() + timeout;
+    let interval = (timeout / 10).clamp(Duration::from_millis(200), Duration::from_secs(15));
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(1)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} DNS: {pos}/{len} resolvers answer the server's address  {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    loop {
+        let result = run.stage("dns");
+        let (agree, total) = result
+            .checks
+            .first()
+            .map(|c| agree_of(&c.observed))
+            .unwrap_or((0, 1));
+        bar.set_length(total.max(1) as u64);
+        bar.set_position(agree as u64);
+        let left = deadline.saturating_duration_since(Instant::now());
+        if result.status == Status::Pass || left.is_zero() {
+            bar.finish_and_clear();
+            return result;
+        }
+        bar.set_message(format!(
+            "(giving up in {})",
+            humantime::format_duration(Duration::from_secs(left.as_secs()))
+        ));
+        bar.tick();
+        std::thread::sleep(interval.min(left));
+        run.forget_dns();
+    }
+}
+
+/// "3 of 4 resolvers ..." → (3, 4); anything else → (0, 1).
+fn agree_of(observed: &str) -> (usize, usize) {
+    let words: Vec<&str> = observed.split_whitespace().collect();
+    match (words.first(), words.get(1), words.get(2)) {
+        (Some(k), Some(&"of"), Some(n)) => (k.parse().unwrap_or(0), n.parse().unwrap_or(1)),
+        _ => (0, 1),
+    }
+}
+
+fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
+    let answers = Answers {
+        domain: a.domain.trim().trim_end_matches('.').to_lowercase(),
+        server_ip: a.server_ip.trim().to_string(),
+        ssh_user: a.ssh_user.trim().to_string(),
+        ssh_port: a.ssh_port,
+        identity: a.identity.clone(),
+        known_hosts: a.known_hosts.clone(),
+        site_dir: a.site_dir.clone(),
+        dev_port: a.dev_port,
+        http_port: a.http_port,
+        resolvers: a.resolvers.clone(),
+        live_domain: a.live_domain.clone(),
+        repo_url: a.repo_url.clone(),
+        lang: None,
+    };
+    if let Some(p) = profile::domain_problem(&answers.domain) {
+        bail!("--domain: {p}");
+    }
+    Profile::new(&ctx.profile, &answers).map_err(|e| anyhow!("{e}"))?;
+    if let Some(id) = &answers.identity {
+        if !id.is_file() {
+            bail!(
+                "--identity {}: no such key file; give the path of your private key (e.g. ~/.ssh/id_ed25519).",
+                id.display()
+            );
+        }
+    }
+    for r in &answers.resolvers {
+        if engine::parse_resolver(r).is_none() {
+            bail!("--resolver {r:?}: give an IP address, optionally with a port, e.g. 1.1.1.1 or 127.0.0.1:5353.");
+        }
+    }
+    let (store, _lock) = ctx.locked_store()?;
+    let mut progress = ctx
+        .load(&store)?
+        .unwrap_or_else(|| Progress::new(&ctx.profile));
+    progress.answers = Some(answers);
+    store
+        .save(&progress)
+        .context("could not save the profile")?;
+    println!(
+        "Saved profile \"{}\" in {}.\nNext: `tutor check --all` to see where the server stands, or `tutor continue` for the guided tour.",
+        ctx.profile,
+        store.path().display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+    let store = ctx.store()?;
+    let Some(progress) = ctx.load(&store)? else {
+        bail!(messages::no_profile(&ctx.profile));
+    };
+    let pack = ctx.pack()?;
+    let stages = pack.stages();
+    let current = progress.first_unfinished(&stages).map(str::to_string);
+    let rows: Vec<serde_json::Value> = stages
+        .iter()
+        .map(|s| {
+            let p = progress.stages.get(s);
+            serde_json::json!({
+                "stage": s,
+                "title": pack.lesson(s).map(|l| l.title.clone()),
+                "status": p.map_or(StageStatus::Pending, |p| p.status),
+                "diagnoses": p.map(|p| p.diagnoses.clone()).unwrap_or_default(),
+                "hints_used": p.map_or(0, |p| p.hints_used),
+                "attempts": p.map_or(0, |p| p.attempts),
+            })
+        })
+        .collect();
+    if json {
+        let doc = serde_json::json!({
+            "profile": ctx.profile,
+            "file": store.path(),
+            "answers": progress.answers,
+            "current_stage": current,
+            "stages": rows,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let paint = ctx.paint;
+    println!("{}", paint.bold(&format!("Profile \"{}\"", ctx.profile)));
+    match &progress.answers {
+        Some(a) => {
+            println!("  domain     {}", a.domain);
+            println!("  server     {} (ssh port {})", a.server_ip, a.ssh_port);
+            println!("  user       {}", a.ssh_user);
+            println!("  site       {}", a.site_dir_or_default());
+        }
+        None => println!("  (the profile questions are not answered yet)"),
+    }
+    println!();
+    for (i, s) in stages.iter().enumerate() {
+        let p = progress.stages.get(s);
+        let (mark, word) = match p.map_or(StageStatus::Pending, |p| p.status) {
+            StageStatus::Done => (paint.good("✓"), "done".to_string()),
+            StageStatus::Failed => (
+                paint.bad("✗"),
+                format!(
+                    "failed ({})",
+                    p.map(|p| p.diagnoses.join(", ")).unwrap_or_default()
+                ),
+            ),
+            StageStatus::Skipped => (paint.dim("–"), "skipped".to_string()),
+            StageStatus::Pending => (" ".to_string(), "pending".to_string()),
+        };
+        let here = if current.as_deref() == Some(s.as_str()) {
+            paint.bold("  ← you are here")
+        } else {
+            String::new()
+        };
+        println!("  {mark} {}. {s:<10} {word}{here}", i + 1);
+    }
+    println!(
+        "\n{}",
+        paint.dim(&format!("saved in {}", store.path().display()))
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn hint(ctx: &Ctx, stage: Option<&str>) -> Result<ExitCode> {
+    let (store, _lock) = ctx.locked_store()?;
+    let (mut progress, profile) = ctx.load_profile(&store)?;
+    let pack = ctx.pack()?;
+    let stages = pack.stages();
+    let stage = match stage {
+        Some(s) => s.to_string(),
+        None => progress
+            .first_unfinished(&stages)
+            .unwrap_or_else(|| stages.last().map_or("", String::as_str))
+            .to_string(),
+    };
+    let Some(lesson) = pack.lesson(&stage) else {
+        bail!(
+            "There is no stage {stage:?}; the stages are: {}.",
+            stages.join(", ")
+        );
+    };
+    let text = next_hint(&mut progress, lesson, &profile, ctx.paint);
+    store.save(&progress).context("could not save progress")?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The next rung of the hint ladder for `lesson` (hints, then the solution).
+pub fn next_hint(
+    progress: &mut Progress,
+    lesson: &crate::lessons::Lesson,
+    profile: &Profile,
+    paint: Paint,
+) -> String {
+    let vars = profile.vars();
+    let entry = progress.stage_mut(&lesson.stage);
+    let used = entry.hints_used as usize;
+    let total = lesson.hints.len();
+    entry.hints_used = entry.hints_used.saturating_add(1).min(total as u32 + 1);
+    if used < total {
+        format!(
+            "{}\n{}\n{}\n",
+            paint.bold(&format!(
+                "Hint {} of {total} for {}",
+                used + 1,
+                lesson.stage
+            )),
+            report::markdown(&lesson.hints[used], &vars, paint).trim_end(),
+            paint.dim(if used + 1 < total {
+                "Still stuck? `tutor hint` again gives a bigger hint."
+            } else {
+                "Still stuck? `tutor hint` again shows the full solution."
+            })
+        )
+    } else {
+        format!(
+            "{}\n{}\n",
+            paint.bold(&format!("Solution for {}", lesson.stage)),
+            report::markdown(&lesson.solution, &vars, paint).trim_end()
+        )
+    }
+}
+
+/// Values for pages: the profile's if one is saved and valid, else `<name>`.
+fn page_vars(ctx: &Ctx) -> crate::template::Vars {
+    ctx.store()
+        .ok()
+        .and_then(|s| s.load().ok().flatten())
+        .and_then(|p| p.answers)
+        .and_then(|a| Profile::new(&ctx.profile, &a).ok())
+        .map_or_else(report::generic_vars, |p| p.vars())
+}
+
+fn explain(ctx: &Ctx, id: &str) -> Result<ExitCode> {
+    let pack = ctx.pack()?;
+    let Some(d) = pack.catalog.diagnosis(id) else {
+        let ids: Vec<&str> = pack
+            .catalog
+            .diagnoses
+            .iter()
+            .map(|(d, _)| d.id.as_str())
+            .collect();
+        bail!(
+            "There is no diagnosis {id:?}; the ids are: {}.",
+            ids.join(", ")
+        );
+    };
+    print!("{}", report::diagnosis_page(d, &page_vars(ctx), ctx.paint));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn why_cmd(ctx: &Ctx) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let pack = ctx.pack()?;
+    if std::io::stdin().is_terminal() {
+        eprintln!("Paste the error message, then press Ctrl-D on a line of its own:");
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("could not read the message from standard input")?;
+    let (out, found) = why::answer(&pack.catalog, &text, &page_vars(ctx), ctx.paint);
+    print!("{out}");
+    Ok(if found {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn reset(ctx: &Ctx, args: &ResetArgs) -> Result<ExitCode> {
+    let (store, _lock) = ctx.locked_store()?;
+    let loaded = store.load();
+    if args.all {
+        if let Err(damage) = &loaded {
+            // A damaged or newer file is never overwritten: put it aside.
+            if !args.yes
+                && !crate::wizard::confirm(
+                    "Start over, keeping the unreadable progress file aside?",
+                )?
+            {
+                println!("Nothing was changed.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let aside = store
+                .path()
+                .with_extension(format!("json.bak-{}", std::process::id()));
+            std::fs::rename(store.path(), &aside)
+                .with_context(|| format!("could not move {} aside", store.path().display()))?;
+            println!(
+                "{damage}
+Moved it to {}; you can start over with `tutor start`.",
+                aside.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let Some(mut progress) = loaded.map_err(|e| anyhow!("{e}"))? else {
+        bail!(messages::no_profile(&ctx.profile));
+    };
+    let what = match &args.stage {
+        Some(s) => format!("the progress of stage {s}"),
+        None => format!(
+            "the whole profile \"{}\" (answers and progress)",
+            ctx.profile
+        ),
+    };
+    if !args.yes && !crate::wizard::confirm(&format!("Forget {what}?"))? {
+        println!("Nothing was changed.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match &args.stage {
+        Some(stage) => {
+            let pack = ctx.pack()?;
+            if !pack.stages().contains(stage) {
+                bail!(
+                    "There is no stage {stage:?}; the stages are: {}.",
+                    pack.stages().join(", ")
+                );
+            }
+            progress.stages.remove(stage);
+            progress.current_stage = None;
+            store.save(&progress).context("could not save progress")?;
+        }
+        None => {
+            std::fs::remove_file(store.path())
+                .with_context(|| format!("could not remove {}", store.path().display()))?;
+        }
+    }
+    println!("Forgot {what}.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
+    if let Some(dir) = lint {
+        return match Pack::load(Some(&dir), DEFAULT_LANG) {
+            Ok(pack) => {
+                println!(
+                    "{}: OK ({} stages, {} checks, {} diagnoses)",
+                    dir.display(),
+                    pack.lessons.len(),
+                    pack.catalog.checks.len(),
+                    pack.catalog.diagnoses.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("{e}");
+                }
+                eprintln!(
+                    "{} error(s) in the lesson pack {}.",
+                    errors.len(),
+                    dir.display()
+                );
+                Ok(ExitCode::from(2))
+            }
+        };
+    }
+    let pack = ctx.pack()?;
+    let paint = ctx.paint;
+    for (i, l) in pack.lessons.iter().enumerate() {
+        println!(
+            "{:>2}. {:<10} {}",
+            i + 1,
+            paint.bold(&l.stage),
+            report::fill(&l.title, &report::generic_vars())
+        );
+        let ids: Vec<&str> = pack
+            .catalog
+            .diagnoses
+            .iter()
+            .filter(|(d, _)| d.stage == l.stage)
+            .map(|(d, _)| d.id.as_str())
+            .collect();
+        println!("    checks:    {}", l.checks.join(", "));
+        if !ids.is_empty() {
+            println!("    diagnoses: {}", ids.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,26 @@
+//! tutor: the engine behind the `tutor` command.
+//!
+//! Data flows one way: the learner's answers (`profile`) and the lesson and
+//! check data (`lessons`, `catalog`) go into the `engine`, which asks the
+//! `probe` modules (DNS, SSH, HTTP: the only I/O with the server) for facts,
+//! judges them with `rules` (pure functions) and hands a report to `report`
+//! (text or JSON) or to the `wizard` (terminal). `progress` saves what happened.
+
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod lessons;
+pub mod listen;
+pub mod messages;
+pub mod pack;
+pub mod probe;
+pub mod profile;
+pub mod progress;
+pub mod quote;
+pub mod report;
+pub mod rules;
+pub mod template;
+pub mod term;
+pub mod why;
+pub mod wizard;

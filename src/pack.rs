@@ -1,0 +1,209 @@
+//! A lesson pack: the lessons and the catalog, built in or from disk.
+//!
+//! The built-in pack is embedded at build time, so one binary works offline
+//! from any folder. An instructor's `--lessons DIR` is laid over it: a lesson
+//! for an existing stage replaces its text, a new stage is inserted after the
+//! stage named by `after` (or at the end), and a check or diagnosis with an
+//! existing id replaces it. DIR may hold `*.md` and `*.toml` directly, or
+//! mirror the project (`lessons/<lang>/*.md`, `checks/*.toml`).
+
+use crate::catalog::Catalog;
+use crate::lessons::{self, Lesson};
+use crate::profile::PLACEHOLDERS;
+use crate::template;
+use include_dir::{include_dir, Dir};
+use std::path::Path;
+
+static LESSONS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
+static CHECKS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/checks");
+
+/// The language of the built-in lessons used when no other is asked for.
+pub const DEFAULT_LANG: &str = "en";
+
+#[derive(Debug)]
+pub struct Pack {
+    /// Lessons in stage order.
+    pub lessons: Vec<Lesson>,
+    pub catalog: Catalog,
+}
+
+/// (display name, text) of the files of one layer, sorted by name.
+type Files = Vec<(String, String)>;
+
+fn embedded(dir: &Dir<'_>, prefix: &str, ext: &str) -> Files {
+    let mut files: Files = dir
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == ext))
+        .map(|f| {
+            (
+                format!("{prefix}/{}", f.path().display()),
+                f.contents_utf8().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn from_disk(dir: &Path, ext: &str) -> Result<Files, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: cannot read the lesson folder: {e}", dir.display()))?;
+    let mut files = Files::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == ext) {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+impl Pack {
+    /// The built-in pack, with `overlay` (an instructor's folder) laid over it.
+    /// Errors are `file:line: message`, every one found.
+    pub fn load(overlay: Option<&Path>, lang: &str) -> Result<Pack, Vec<String>> {
+        let lang_dir = LESSONS
+            .get_dir(lang)
+            .or_else(|| LESSONS.get_dir(DEFAULT_LANG))
+            .ok_or_else(|| vec!["the built-in lessons are missing from this build".to_string()])?;
+        let mut layers = vec![(
+            embedded(lang_dir, "lessons", "md"),
+            embedded(&CHECKS, "checks", "toml"),
+        )];
+        if let Some(dir) = overlay {
+            if !dir.is_dir() {
+                return Err(vec![format!(
+                    "{}: no such folder (--lessons takes a folder of lesson .md and check .toml files)",
+                    dir.display()
+                )]);
+            }
+            let lessons_dir = dir.join("lessons").join(lang);
+            let md_dir = if lessons_dir.is_dir() {
+                lessons_dir
+            } else {
+                dir.to_path_buf()
+            };
+            let toml_dir = if dir.join("checks").is_dir() {
+                dir.join("checks")
+            } else {
+                dir.to_path_buf()
+            };
+            layers.push((
+                from_disk(&md_dir, "md").map_err(|e| vec![e])?,
+                from_disk(&toml_dir, "toml").map_err(|e| vec![e])?,
+            ));
+        }
+        Self::from_layers(&layers)
+    }
+
+    fn from_layers(layers: &[(Files, Files)]) -> Result<Pack, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut pack = Pack {
+            lessons: Vec::new(),
+            catalog: Catalog::default(),
+        };
+        for (layer, (md, toml)) in layers.iter().enumerate() {
+            let layer = u8::try_from(layer).unwrap_or(u8::MAX);
+            for (name, text) in toml {
+                if let Err(e) = pack.catalog.add_file(name, text, layer) {
+                    errors.extend(e);
+                }
+            }
+            for (name, text) in md {
+                match lessons::parse(name, text, layer) {
+                    Ok(lesson) => pack.place(lesson, &mut errors),
+                    Err(e) => errors.extend(e),
+                }
+            }
+        }
+        errors.extend(pack.catalog.compile());
+        errors.extend(pack.lint());
+        if errors.is_empty() {
+            Ok(pack)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn place(&mut self, lesson: Lesson, errors: &mut Vec<String>) {
+        if let Some(i) = self.lessons.iter().position(|l| l.stage == lesson.stage) {
+            if self.lessons[i].origin.layer == lesson.origin.layer {
+                errors.push(format!(
+                    "{}: duplicate stage {:?} (also in {})",
+                    lesson.origin, lesson.stage, self.lessons[i].origin
+                ));
+            } else {
+                self.lessons[i] = lesson;
+            }
+            return;
+        }
+        let at = match &lesson.after {
+            Some(after) => match self.lessons.iter().position(|l| &l.stage == after) {
+                Some(i) => i + 1,
+                None => {
+                    errors.push(format!(
+                        "{}: `after` names unknown stage {after:?}",
+                        lesson.origin
+                    ));
+                    return;
+                }
+            },
+            None => self.lessons.len(),
+        };
+        self.lessons.insert(at, lesson);
+    }
+
+    /// Stage names in order.
+    #[must_use]
+    pub fn stages(&self) -> Vec<String> {
+        self.lessons.iter().map(|l| l.stage.clone()).collect()
+    }
+
+    #[must_use]
+    pub fn lesson(&self, stage: &str) -> Option<&Lesson> {
+        self.lessons.iter().find(|l| l.stage == stage)
+    }
+
+    /// Cross-file problems: unknown check ids and placeholders in lessons,
+    /// and everything the catalog's own lint finds.
+    fn lint(&self) -> Vec<String> {
+        let stages = self.stages();
+        let mut errors = self.catalog.lint(&stages, PLACEHOLDERS);
+        for l in &self.lessons {
+            for id in &l.checks {
+                match self.catalog.check(id) {
+                    None => errors.push(format!("{}: unknown check id {id:?}", l.origin)),
+                    Some(c) if c.stage != l.stage => errors.push(format!(
+                        "{}: check {id} belongs to stage {}, not {}",
+                        l.origin, c.stage, l.stage
+                    )),
+                    Some(_) => {}
+                }
+            }
+            for (section, line, text) in l.texts() {
+                match template::placeholders(text) {
+                    Ok(names) => {
+                        for (n, offset) in names {
+                            if !PLACEHOLDERS.contains(&n.as_str()) {
+                                errors.push(format!(
+                                    "{}:{}: {section}: unknown placeholder {{{n}}} (known: {})",
+                                    l.origin.file,
+                                    line + offset,
+                                    PLACEHOLDERS.join(", ")
+                                ));
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(format!(
+                        "{}: {section} near line {line}: {e}",
+                        l.origin.file
+                    )),
+                }
+            }
+        }
+        errors
+    }
+}

@@ -1,0 +1,358 @@
+//! The part of `~/.ssh/config` tutor honours, so that `tutor` reaches the
+//! server the same way the learner's own `ssh myserver` does: `Host` blocks
+//! choose `HostName`, `User`, `Port` and `IdentityFile`.
+//!
+//! OpenSSH rules kept: keywords are case-insensitive and take `Key value`
+//! or `Key=value`; the first value obtained for a keyword wins, except
+//! `IdentityFile`, which accumulates. Not supported, and skipped without
+//! error: `Match` blocks (their lines are ignored) and `Include`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::known_hosts::pattern_list_matches;
+
+/// What the config says about one host. `None`/empty means "not set".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostConfig {
+    pub hostname: Option<String>,
+    pub user: Option<String>,
+    pub port: Option<u16>,
+    pub identity_files: Vec<PathBuf>,
+}
+
+/// Applies the config text to `host` (the name as the learner types it).
+pub fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
+    // Lines before the first Host/Match apply to every host.
+    let mut active = true;
+    let mut config = HostConfig::default();
+    let mut raw_identities: Vec<String> = Vec::new();
+    for line in config_text.lines() {
+        let Some((keyword, args)) = split_line(line) else {
+            continue;
+        };
+        let keyword = keyword.to_ascii_lowercase();
+        match keyword.as_str() {
+            "host" => {
+                active = pattern_list_matches(host, args.iter().map(String::as_str));
+                continue;
+            }
+            "match" => {
+                active = false;
+                continue;
+            }
+            _ if !active => continue,
+            _ => {}
+        }
+        let Some(value) = args.into_iter().next() else {
+            continue;
+        };
+        match keyword.as_str() {
+            "hostname" if config.hostname.is_none() => config.hostname = Some(value),
+            "user" if config.user.is_none() => config.user = Some(value),
+            "port" if config.port.is_none() => {
+                // OpenSSH refuses to run on a bad port; we just ignore it.
+                config.port = value.parse::<u16>().ok().filter(|p| *p != 0);
+            }
+            "identityfile" if !value.eq_ignore_ascii_case("none") => raw_identities.push(value),
+            _ => {}
+        }
+    }
+
+    // HostName may itself use %h (`HostName %h.example.org`).
+    config.hostname = config
+        .hostname
+        .map(|name| expand_tokens(&name, &Tokens::hostname_only(host)));
+    let local_user = local_user();
+    let tokens = Tokens {
+        original_host: host,
+        hostname: config.hostname.as_deref().unwrap_or(host),
+        home,
+        local_user: local_user.as_deref(),
+        remote_user: config.user.as_deref().or(local_user.as_deref()),
+        port: config.port.unwrap_or(22),
+    };
+    for raw in raw_identities {
+        let path = expand_tilde(&expand_tokens(&raw, &tokens), home);
+        if !config.identity_files.contains(&path) {
+            config.identity_files.push(path);
+        }
+    }
+    config
+}
+
+/// Reads `home/.ssh/config` and applies it to `host`; no file means no
+/// settings.
+pub fn load(home: &Path, host: &str) -> anyhow::Result<HostConfig> {
+    let path = home.join(".ssh").join("config");
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(lookup(&String::from_utf8_lossy(&bytes), host, home)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HostConfig::default()),
+        Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
+    }
+}
+
+/// The keys `ssh` tries when the config names none (OpenSSH 9 order,
+/// without the hardware-backed `*_sk` keys libssh2 cannot use).
+pub fn default_identity_files(home: &Path) -> Vec<PathBuf> {
+    ["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
+        .iter()
+        .map(|name| home.join(".ssh").join(name))
+        .collect()
+}
+
+/// Keyword and arguments of one line, or None for blank lines and comments.
+fn split_line(line: &str) -> Option<(&str, Vec<String>)> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return None;
+    }
+    let end = line
+        .find(|c: char| c.is_whitespace() || c == '=')
+        .unwrap_or(line.len());
+    let (keyword, rest) = line.split_at(end);
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix('=').unwrap_or(rest);
+    Some((keyword, split_args(rest)))
+}
+
+/// Whitespace-separated words; `"double quotes"` keep spaces; an unquoted
+/// word starting with `#` ends the line (OpenSSH 8.7+ trailing comments).
+fn split_args(text: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.peek() {
+            None | Some('#') => break,
+            _ => {}
+        }
+        let mut word = String::new();
+        let mut quoted = false;
+        while let Some(&c) = chars.peek() {
+            if c == '"' {
+                quoted = !quoted;
+            } else if c.is_whitespace() && !quoted {
+                break;
+            } else {
+                word.push(c);
+            }
+            chars.next();
+        }
+        args.push(word);
+    }
+    args
+}
+
+struct Tokens<'a> {
+    original_host: &'a str,
+    hostname: &'a str,
+    home: &'a Path,
+    local_user: Option<&'a str>,
+    remote_user: Option<&'a str>,
+    port: u16,
+}
+
+impl<'a> Tokens<'a> {
+    fn hostname_only(host: &'a str) -> Tokens<'a> {
+        Tokens {
+            original_host: host,
+            hostname: host,
+            home: Path::new(""),
+            local_user: None,
+            remote_user: None,
+            port: 22,
+        }
+    }
+}
+
+/// `%d %h %n %p %r %u %%`; an unknown token stays as written.
+fn expand_tokens(text: &str, tokens: &Tokens) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let Some(token) = chars.next() else {
+            out.push('%');
+            break;
+        };
+        let value = match token {
+            '%' => Some("%".to_string()),
+            'h' => Some(tokens.hostname.to_string()),
+            'n' => Some(tokens.original_host.to_string()),
+            'p' => Some(tokens.port.to_string()),
+            'd' if !tokens.home.as_os_str().is_empty() => {
+                Some(tokens.home.to_string_lossy().into_owned())
+            }
+            'u' => tokens.local_user.map(str::to_string),
+            'r' => tokens.remote_user.map(str::to_string),
+            _ => None,
+        };
+        match value {
+            Some(v) => out.push_str(&v),
+            None => {
+                out.push('%');
+                out.push(token);
+            }
+        }
+    }
+    out
+}
+
+fn expand_tilde(path: &str, home: &Path) -> PathBuf {
+    if path == "~" {
+        home.to_path_buf()
+    } else if let Some(rest) = path.strip_prefix("~/") {
+        home.join(rest)
+    } else {
+        PathBuf::from(path)
+    }
+}
+
+fn local_user() -> Option<String> {
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOME: &str = "/home/ann";
+
+    fn look(text: &str, host: &str) -> HostConfig {
+        lookup(text, host, Path::new(HOME))
+    }
+
+    #[test]
+    fn first_value_wins_and_identities_accumulate() {
+        let text = "\
+Host web
+    HostName 203.0.113.7
+    User deploy
+    IdentityFile ~/.ssh/web_key
+
+Host *
+    User nobody
+    Port 2222
+    IdentityFile ~/.ssh/id_ed25519
+    HostName ignored.example
+";
+        let c = look(text, "web");
+        assert_eq!(c.hostname.as_deref(), Some("203.0.113.7"));
+        assert_eq!(c.user.as_deref(), Some("deploy"));
+        assert_eq!(c.port, Some(2222));
+        assert_eq!(
+            c.identity_files,
+            vec![
+                PathBuf::from("/home/ann/.ssh/web_key"),
+                PathBuf::from("/home/ann/.ssh/id_ed25519")
+            ]
+        );
+        let other = look(text, "db");
+        assert_eq!(other.user.as_deref(), Some("nobody"));
+        assert_eq!(other.hostname.as_deref(), Some("ignored.example"));
+    }
+
+    #[test]
+    fn patterns_and_negation() {
+        let text = "\
+Host *.example.org !secret.example.org
+    User a
+Host db? web1 web2
+    User b
+Host *
+    Port 2200
+";
+        assert_eq!(look(text, "www.example.org").user.as_deref(), Some("a"));
+        assert_eq!(look(text, "WWW.Example.org").user.as_deref(), Some("a"));
+        assert_eq!(look(text, "secret.example.org").user, None);
+        assert_eq!(look(text, "db1").user.as_deref(), Some("b"));
+        assert_eq!(look(text, "db12").user, None);
+        assert_eq!(look(text, "web2").user.as_deref(), Some("b"));
+        assert_eq!(look(text, "web3").port, Some(2200));
+        // A lone negation matches nothing (OpenSSH needs a positive match).
+        assert_eq!(look("Host !x\n User z\n", "y").user, None);
+    }
+
+    #[test]
+    fn equals_syntax_case_and_comments() {
+        let text = "\
+# global
+user=early
+HOST=srv
+  hostname = srv.example.org   # trailing comment
+  PORT=2022
+  identityFile=\"~/.ssh/my key\"
+";
+        let c = look(text, "srv");
+        assert_eq!(c.user.as_deref(), Some("early"));
+        assert_eq!(c.hostname.as_deref(), Some("srv.example.org"));
+        assert_eq!(c.port, Some(2022));
+        assert_eq!(
+            c.identity_files,
+            vec![PathBuf::from("/home/ann/.ssh/my key")]
+        );
+    }
+
+    #[test]
+    fn match_and_include_are_skipped() {
+        let text = "\
+Include ~/.ssh/config.d/*
+Match host srv exec \"true\"
+    User frommatch
+Host srv
+    User fromhost
+    Port notanumber
+";
+        let c = look(text, "srv");
+        assert_eq!(c.user.as_deref(), Some("fromhost"));
+        assert_eq!(c.port, None);
+    }
+
+    #[test]
+    fn token_expansion() {
+        let text = "\
+Host srv
+    HostName %h.example.org
+    User deploy
+    Port 2222
+    IdentityFile %d/.ssh/%h_%r_%p
+    IdentityFile ~/.ssh/%n%%
+    IdentityFile /keys/%x
+    IdentityFile ~/.ssh/%n%%
+    IdentityFile none
+";
+        let c = look(text, "srv");
+        assert_eq!(c.hostname.as_deref(), Some("srv.example.org"));
+        assert_eq!(
+            c.identity_files,
+            vec![
+                PathBuf::from("/home/ann/.ssh/srv.example.org_deploy_2222"),
+                PathBuf::from("/home/ann/.ssh/srv%"),
+                PathBuf::from("/keys/%x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_and_missing() {
+        assert_eq!(look("", "x"), HostConfig::default());
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path(), "x").unwrap(), HostConfig::default());
+        std::fs::create_dir(dir.path().join(".ssh")).unwrap();
+        std::fs::write(dir.path().join(".ssh/config"), "Host x\n User u\n").unwrap();
+        assert_eq!(load(dir.path(), "x").unwrap().user.as_deref(), Some("u"));
+        assert_eq!(
+            default_identity_files(Path::new(HOME))[2],
+            PathBuf::from("/home/ann/.ssh/id_ed25519")
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! The learner's profile: validated answers and the values lessons use.
+//!
+//! Answers are stored in the progress file (see `progress`), which a person
+//! can edit; so they are validated again every time they are loaded, and a
+//! bad value becomes one clear sentence instead of a strange remote command.
+
+use crate::progress::Answers;
+use crate::quote;
+use crate::template::Vars;
+use std::net::Ipv4Addr;
+
+/// A host name as DNS registrars accept it: labels of letters, digits and
+/// inner hyphens, at least two labels, at most 253 characters.
+#[must_use]
+pub fn valid_domain(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        && !labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Why `name` is not a valid domain, in one sentence (None if it is valid).
+#[must_use]
+pub fn domain_problem(name: &str) -> Option<String> {
+    if valid_domain(name) {
+        return None;
+    }
+    let shown = format!("{name:?}");
+    Some(if name.trim().is_empty() {
+        "The domain is empty: type the name you bought, e.g. staging.example.com.".to_string()
+    } else if name.contains("://") || name.contains('/') {
+        format!("{shown} is a URL, not a domain: type only the name, e.g. staging.example.com.")
+    } else if !name.contains('.') {
+        format!("{shown} has no dot: a domain looks like staging.example.com.")
+    } else {
+        format!(
+            "{shown} is not a valid domain: use only letters, digits, hyphens and dots, e.g. staging.example.com."
+        )
+    })
+}
+
+/// A POSIX-portable user name (what `useradd` accepts by default on Ubuntu).
+#[must_use]
+pub fn valid_user(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 32
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// Why `ip` is not usable as the server's address (None if it is).
+#[must_use]
+pub fn ip_problem(ip: &str) -> Option<String> {
+    match ip.trim().parse::<Ipv4Addr>() {
+        Ok(addr) if addr.is_unspecified() || addr.is_broadcast() || addr.is_multicast() => Some(
+            format!("{ip} cannot be a server's address: use the IPv4 address your provider shows."),
+        ),
+        Ok(_) => None,
+        Err(_) => Some(format!(
+            "{ip:?} is not an IPv4 address: it looks like 203.0.113.10 (four numbers from 0 to 255)."
+        )),
+    }
+}
+
+/// A profile whose every value was checked.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub answers: Answers,
+    pub server_ip: Ipv4Addr,
+    /// False when the stored domain is not a valid host name.
+    pub domain_ok: bool,
+}
+
+impl Profile {
+    /// Validate stored answers. The error is one sentence naming the field.
+    ///
+    /// An invalid domain is the one exception: it is kept (with
+    /// `domain_ok == false`) so that the domain stage can report it as the
+    /// diagnosis `domain-invalid`, while every other stage is skipped.
+    pub fn new(name: &str, answers: &Answers) -> Result<Profile, String> {
+        if let Some(live) = &answers.live_domain {
+            if let Some(p) = domain_problem(live) {
+                return Err(format!("Live domain: {p}"));
+            }
+        }
+        let server_ip = answers.server_ip.trim().parse::<Ipv4Addr>().map_err(|_| {
+            ip_problem(&answers.server_ip).unwrap_or_else(|| "bad server IP".to_string())
+        })?;
+        if let Some(p) = ip_problem(&answers.server_ip) {
+            return Err(p);
+        }
+        if !valid_user(&answers.ssh_user) {
+            return Err(format!(
+                "{:?} is not a valid user name for the server: use lowercase letters, digits, _ and -, starting with a letter.",
+                answers.ssh_user
+            ));
+        }
+        for (what, port) in [
+            ("SSH port", answers.ssh_port),
+            ("dev server port", answers.dev_port),
+            ("HTTP port", answers.http_port),
+        ] {
+            if port == 0 {
+                return Err(format!("The {what} is 0: use a port from 1 to 65535."));
+            }
+        }
+        if let Some(dir) = &answers.site_dir {
+            if dir.trim().is_empty() || dir.contains('\n') || dir.contains('\0') {
+                return Err(
+                    "The site folder is empty or holds a line break: use e.g. ~/sites/staging.example.com."
+                        .to_string(),
+                );
+            }
+        }
+        Ok(Profile {
+            name: name.to_string(),
+            answers: answers.clone(),
+            server_ip,
+            domain_ok: valid_domain(&answers.domain),
+        })
+    }
+
+    /// Where the site lives on the server, as the learner would type it.
+    #[must_use]
+    pub fn site_dir(&self) -> String {
+        self.answers
+            .site_dir
+            .clone()
+            .unwrap_or_else(|| format!("~/sites/{}", self.answers.domain))
+    }
+
+    /// The ssh command a learner types to log in.
+    #[must_use]
+    pub fn ssh_command(&self) -> String {
+        let a = &self.answers;
+        let port = if a.ssh_port == 22 {
+            String::new()
+        } else {
+            format!("-p {} ", a.ssh_port)
+        };
+        let identity = a
+            .identity
+            .as_ref()
+            .map(|p| format!("-i {} ", quote::sh(&p.display().to_string())))
+            .unwrap_or_default();
+        format!("ssh {identity}{port}{}@{}", a.ssh_user, a.domain)
+    }
+
+    /// Values for lesson and fix text, as the learner reads them.
+    #[must_use]
+    pub fn vars(&self) -> Vars {
+        let a = &self.answers;
+        let mut v = Vars::new();
+        let mut put = |k: &str, val: String| {
+            v.insert(k.to_string(), val);
+        };
+        put("domain", a.domain.clone());
+        put(
+            "live_domain",
+            a.live_domain
+                .clone()
+                .unwrap_or_else(|| format!("www.{}", parent_domain(&a.domain))),
+        );
+        put("server_ip", self.server_ip.to_string());
+        put("user", a.ssh_user.clone());
+        put("ssh_port", a.ssh_port.to_string());
+        put("ssh", self.ssh_command());
+        put("site_dir", self.site_dir());
+        put("dev_port", a.dev_port.to_string());
+        put("http_port", a.http_port.to_string());
+        put(
+            "repo_url",
+            a.repo_url
+                .clone()
+                .unwrap_or_else(|| "https://github.com/YOUR-NAME/superlists.git".to_string()),
+        );
+        v
+    }
+
+    /// The same values shell-quoted, for commands run on the server.
+    #[must_use]
+    pub fn shell_vars(&self) -> Vars {
+        let mut v: Vars = self
+            .vars()
+            .into_iter()
+            .map(|(k, val)| (k, quote::sh(&val)))
+            .collect();
+        v.insert("site_dir".into(), quote::sh_path(&self.site_dir()));
+        v
+    }
+}
+
+/// `example.com` for `staging.example.com`: a guess for the live name.
+fn parent_domain(domain: &str) -> String {
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() > 2 {
+        labels[1..].join(".")
+    } else {
+        domain.to_string()
+    }
+}
+
+/// The placeholder names every lesson and fix may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "domain",
+    "live_domain",
+    "server_ip",
+    "user",
+    "ssh_port",
+    "ssh",
+    "site_dir",
+    "dev_port",
+    "http_port",
+    "repo_url",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        for ok in [
+            "staging.example.com",
+            "a-b.example.org",
+            "x.co",
+            "example.com.",
+        ] {
+            assert!(valid_domain(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "localhost",
+            "-a.example.com",
+            "a..b",
+            "a b.com",
+            "x.com; rm -rf ~",
+            "$(id).com",
+            "http://x.com",
+            "1.2.3.4",
+            "ex_ample.com",
+            "a.com\nb",
+        ] {
+            assert!(!valid_domain(bad), "{bad:?}");
+            assert!(domain_problem(bad).is_some());
+        }
+    }
+
+    #[test]
+    fn users_and_ips() {
+        assert!(valid_user("elspeth"));
+        assert!(valid_user("deploy_1"));
+        assert!(!valid_user("Root"));
+        assert!(!valid_user("a;b"));
+        assert!(!valid_user(""));
+        assert!(ip_problem("203.0.113.5").is_none());
+        assert!(ip_problem("0.0.0.0").is_some());
+        assert!(ip_problem("1.2.3").is_some());
+        assert!(ip_problem("example.com").is_some());
+    }
+}

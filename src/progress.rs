@@ -1,0 +1,1016 @@
+//! The learner's progress: what they answered, which stages pass, and the
+//! history of check runs, saved as one JSON file per profile.
+//!
+//! Saving is crash-safe: the new state goes to a temp file in the same
+//! directory, is fsynced, renamed over the old file, and the directory is
+//! fsynced. A crash, Ctrl-C or SIGKILL at any moment leaves either the old or
+//! the new file, never a half-written one. A file we cannot read (damaged, or
+//! written by a newer tutor) is never overwritten: `Store::save` refuses.
+//!
+//! No secrets are stored here: `Answers` holds paths to keys and known_hosts
+//! files, never key material, passphrases or passwords. Keep it that way: the
+//! file is plain JSON that learners paste into bug reports.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How many check runs `history` keeps; older ones are dropped first.
+pub const HISTORY_CAP: usize = 500;
+
+/// Temp files older than this are leftovers of a killed save, never a save
+/// in progress (a save takes milliseconds).
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+
+/// Current time as RFC 3339 UTC with whole seconds, e.g. `2025-01-31T12:00:00Z`.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+fn default_ssh_port() -> u16 {
+    22
+}
+fn default_dev_port() -> u16 {
+    8000
+}
+fn default_http_port() -> u16 {
+    80
+}
+
+/// The learner's answers to the profile questions. Paths only, never secrets.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Answers {
+    pub domain: String,
+    pub server_ip: String,
+    pub ssh_user: String,
+    #[serde(default = "default_ssh_port")]
+    pub ssh_port: u16,
+    /// Path of the private key file (the key itself is never stored).
+    #[serde(default)]
+    pub identity: Option<PathBuf>,
+    #[serde(default)]
+    pub known_hosts: Option<PathBuf>,
+    /// None means `~/sites/<domain>`.
+    #[serde(default)]
+    pub site_dir: Option<String>,
+    #[serde(default = "default_dev_port")]
+    pub dev_port: u16,
+    #[serde(default = "default_http_port")]
+    pub http_port: u16,
+    #[serde(default)]
+    pub resolvers: Vec<String>,
+    #[serde(default)]
+    pub live_domain: Option<String>,
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+impl Answers {
+    /// Answers with the three required fields and every default.
+    pub fn new(domain: &str, server_ip: &str, ssh_user: &str) -> Answers {
+        Answers {
+            domain: domain.to_string(),
+            server_ip: server_ip.to_string(),
+            ssh_user: ssh_user.to_string(),
+            ssh_port: default_ssh_port(),
+            identity: None,
+            known_hosts: None,
+            site_dir: None,
+            dev_port: default_dev_port(),
+            http_port: default_http_port(),
+            resolvers: Vec::new(),
+            live_domain: None,
+            repo_url: None,
+            lang: None,
+        }
+    }
+
+    /// The site directory on the server, with the default filled in.
+    pub fn site_dir_or_default(&self) -> String {
+        match &self.site_dir {
+            Some(dir) => dir.clone(),
+            None => format!("~/sites/{}", self.domain),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StageStatus {
+    #[default]
+    Pending,
+    Done,
+    Failed,
+    Skipped,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct StageProgress {
+    #[serde(default)]
+    pub status: StageStatus,
+    /// Diagnosis ids of the last failing run.
+    #[serde(default)]
+    pub diagnoses: Vec<String>,
+    #[serde(default)]
+    pub hints_used: u32,
+    #[serde(default)]
+    pub attempts: u32,
+    /// RFC 3339 UTC.
+    #[serde(default)]
+    pub first_seen: Option<String>,
+    /// When the stage last passed (RFC 3339 UTC); cleared by a later failure.
+    #[serde(default)]
+    pub finished: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CheckRun {
+    /// RFC 3339 UTC.
+    pub time: String,
+    pub stage: String,
+    /// pass | fail | error | skip
+    pub status: String,
+    #[serde(default)]
+    pub diagnoses: Vec<String>,
+    #[serde(default)]
+    pub duration_ms: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub schema_version: u32,
+    pub profile: String,
+    pub created: String,
+    pub updated: String,
+    /// None until the profile questions are answered.
+    #[serde(default)]
+    pub answers: Option<Answers>,
+    #[serde(default)]
+    pub current_stage: Option<String>,
+    /// Keyed by stage name: stage names are data (lesson packs add stages).
+    #[serde(default)]
+    pub stages: BTreeMap<String, StageProgress>,
+    /// The last `HISTORY_CAP` check runs, oldest first.
+    #[serde(default)]
+    pub history: Vec<CheckRun>,
+}
+
+impl Progress {
+    pub fn new(profile: &str) -> Progress {
+        let now = now_rfc3339();
+        Progress {
+            schema_version: SCHEMA_VERSION,
+            profile: profile.to_string(),
+            created: now.clone(),
+            updated: now,
+            answers: None,
+            current_stage: None,
+            stages: BTreeMap::new(),
+            history: Vec::new(),
+        }
+    }
+
+    /// The entry for `stage`, created as Pending (with `first_seen` = now) if new.
+    pub fn stage_mut(&mut self, stage: &str) -> &mut StageProgress {
+        let entry = self.stages.entry(stage.to_string()).or_default();
+        if entry.first_seen.is_none() {
+            entry.first_seen = Some(now_rfc3339());
+        }
+        entry
+    }
+
+    /// Appends `run` to the history and updates its stage: pass → Done,
+    /// fail → Failed with the run's diagnoses; error and skip (or anything
+    /// else) only count as an attempt, because they say nothing about the
+    /// learner's server.
+    pub fn record_run(&mut self, run: CheckRun) {
+        let stage = self.stage_mut(&run.stage);
+        stage.attempts = stage.attempts.saturating_add(1);
+        match run.status.as_str() {
+            "pass" => {
+                stage.status = StageStatus::Done;
+                stage.finished = Some(run.time.clone());
+                stage.diagnoses.clear();
+            }
+            "fail" => {
+                stage.status = StageStatus::Failed;
+                stage.finished = None;
+                stage.diagnoses = run.diagnoses.clone();
+            }
+            _ => {}
+        }
+        self.history.push(run);
+        if self.history.len() > HISTORY_CAP {
+            let excess = self.history.len() - HISTORY_CAP;
+            self.history.drain(..excess);
+        }
+    }
+
+    /// The first stage in `order` that is neither Done nor Skipped.
+    pub fn first_unfinished<'a>(&self, order: &'a [String]) -> Option<&'a str> {
+        order
+            .iter()
+            .find(|name| {
+                !matches!(
+                    self.stages.get(name.as_str()).map(|s| s.status),
+                    Some(StageStatus::Done | StageStatus::Skipped)
+                )
+            })
+            .map(String::as_str)
+    }
+}
+
+/// `$XDG_STATE_HOME/tutor`, else `~/.local/state/tutor`.
+pub fn default_state_dir() -> anyhow::Result<PathBuf> {
+    // The XDG spec says relative values are invalid and must be ignored.
+    if let Some(xdg) = std::env::var_os("XDG_STATE_HOME") {
+        let xdg = PathBuf::from(xdg);
+        if xdg.is_absolute() {
+            return Ok(xdg.join("tutor"));
+        }
+    }
+    match home_dir() {
+        Some(home) => Ok(home.join(".local").join("state").join("tutor")),
+        None => bail!(
+            "Cannot find your home directory to keep progress in: set HOME or give --state-dir."
+        ),
+    }
+}
+
+fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute())
+}
+
+/// `[A-Za-z0-9_-]{1,40}`: the name becomes a file name, so no separators,
+/// dots or spaces.
+pub fn valid_profile_name(name: &str) -> bool {
+    (1..=40).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Why a progress file could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    Corrupt { path: PathBuf, reason: String },
+    TooNew { path: PathBuf, version: u32 },
+    Io(anyhow::Error),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Corrupt { path, reason } => write!(
+                f,
+                "The progress file {} is damaged ({reason}); it was left as it is: \
+                 move it away (mv {} {}) or start over with `tutor reset --all`.",
+                shell_path(path),
+                shell_path(path),
+                shell_path(&backup_name(path)),
+            ),
+            LoadError::TooNew { path, version } => write!(
+                f,
+                "The progress file {} was made by a newer tutor (format version {version}, \
+                 this one reads up to {SCHEMA_VERSION}); it was left as it is: \
+                 update tutor or use another --profile.",
+                shell_path(path),
+            ),
+            LoadError::Io(e) => write!(f, "{e:#}."),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Why the profile could not be locked.
+#[derive(Debug)]
+pub enum LockError {
+    Busy { profile: String, pid: Option<u32> },
+    Io(anyhow::Error),
+}
+
+impl fmt::Display for LockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LockError::Busy { profile, pid } => {
+                let who = match pid {
+                    Some(pid) => format!("another tutor (PID {pid})"),
+                    None => "another tutor".to_string(),
+                };
+                write!(
+                    f,
+                    "{} is already using profile \"{profile}\"; finish it or close it first.",
+                    capitalize(&who)
+                )
+            }
+            LockError::Io(e) => write!(f, "{e:#}."),
+        }
+    }
+}
+
+impl std::error::Error for LockError {}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn backup_name(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
+/// The path as a learner would type it: `~/…` under the home directory,
+/// single-quoted (and then spelled out in full) when it holds characters a
+/// shell would interpret.
+fn shell_path(path: &Path) -> String {
+    let full = path.to_string_lossy();
+    let safe = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@%=".contains(&b))
+    };
+    if let Some(home) = home_dir() {
+        if let Ok(rest) = path.strip_prefix(&home) {
+            let rest = rest.to_string_lossy();
+            if safe(&rest) {
+                return if rest.is_empty() {
+                    "~".to_string()
+                } else {
+                    format!("~/{rest}")
+                };
+            }
+        }
+    }
+    if safe(&full) {
+        full.into_owned()
+    } else {
+        format!("'{}'", full.replace('\'', r"'\''"))
+    }
+}
+
+/// Held while a tutor works on a profile; dropping it releases the lock.
+#[derive(Debug)]
+pub struct ProfileLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl ProfileLock {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ProfileLock {
+    fn drop(&mut self) {
+        // Clear our PID so a later Busy message never names a dead process;
+        // the file itself stays: unlinking a lock file races with openers.
+        let _ = self.file.set_len(0);
+    }
+}
+
+/// The progress file of one profile in a state directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    profile: String,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl Store {
+    /// Creates `state_dir` (mode 0700) if needed and removes temp files left
+    /// by saves that were killed more than a minute ago.
+    pub fn open(state_dir: &Path, profile: &str) -> anyhow::Result<Store> {
+        if !valid_profile_name(profile) {
+            bail!(
+                "The profile name {profile:?} is not allowed: use 1 to 40 letters, digits, '-' or '_'."
+            );
+        }
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(state_dir)
+            .with_context(|| {
+                format!("Cannot create the state directory {}", state_dir.display())
+            })?;
+        let store = Store {
+            dir: state_dir.to_path_buf(),
+            profile: profile.to_string(),
+        };
+        store.remove_stale_temps();
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// `<state_dir>/<profile>.json`
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(format!("{}.json", self.profile))
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.lock", self.profile))
+    }
+
+    /// Exclusive, non-blocking lock on `<profile>.lock`, held until the guard
+    /// drops (the kernel releases it if the process dies).
+    pub fn lock(&self) -> Result<ProfileLock, LockError> {
+        let path = self.lock_path();
+        // No truncate on open: the file holds the PID of a possible holder.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("Cannot open the lock file {}", path.display()))
+            .map_err(LockError::Io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let pid = file
+                    .read_to_string(&mut text)
+                    .ok()
+                    .and_then(|_| text.trim().parse::<u32>().ok());
+                return Err(LockError::Busy {
+                    profile: self.profile.clone(),
+                    pid,
+                });
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(LockError::Io(
+                    anyhow::Error::new(e).context(format!("Cannot lock {}", path.display())),
+                ))
+            }
+        }
+        // The PID is only a hint for the Busy message; failing to write it
+        // must not stop the learner.
+        let _ = file
+            .set_len(0)
+            .and_then(|_| file.write_all(format!("{}\n", std::process::id()).as_bytes()));
+        Ok(ProfileLock { file, path })
+    }
+
+    /// `Ok(None)` if the profile has no progress file yet.
+    pub fn load(&self) -> Result<Option<Progress>, LoadError> {
+        let path = self.path();
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(LoadError::Io(anyhow::Error::new(e).context(format!(
+                    "Cannot read the progress file {}",
+                    path.display()
+                ))))
+            }
+        };
+        parse_progress(&bytes, &path).map(Some)
+    }
+
+    /// The saved progress, or a fresh one if there is none yet.
+    pub fn load_or_new(&self) -> Result<Progress, LoadError> {
+        Ok(self.load()?.unwrap_or_else(|| Progress::new(&self.profile)))
+    }
+
+    /// Saves atomically (temp file, fsync, rename, fsync of the directory)
+    /// with `updated` set to now. Refuses to replace a file that does not
+    /// load as our version, so a caller that ignored a `LoadError` cannot
+    /// destroy it.
+    pub fn save(&self, p: &Progress) -> anyhow::Result<()> {
+        // The LoadError itself is the message: it already says the file was
+        // left as it is and what to do; callers can downcast to it.
+        if let Err(e) = self.load() {
+            return Err(anyhow::Error::new(e));
+        }
+        let mut p = p.clone();
+        p.schema_version = SCHEMA_VERSION;
+        p.updated = now_rfc3339();
+        if p.history.len() > HISTORY_CAP {
+            let excess = p.history.len() - HISTORY_CAP;
+            p.history.drain(..excess);
+        }
+        let mut json = serde_json::to_vec_pretty(&p).context("Cannot serialize the progress")?;
+        json.push(b'\n');
+
+        let target = self.path();
+        let temp = self.dir.join(format!(
+            "{}{}-{}",
+            self.temp_prefix(),
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = write_synced(&temp, &json).and_then(|()| {
+            fs::rename(&temp, &target)
+                .with_context(|| format!("Cannot move {} to {}", temp.display(), target.display()))
+        });
+        if let Err(e) = written {
+            let _ = fs::remove_file(&temp);
+            return Err(e);
+        }
+        sync_dir(&self.dir)
+    }
+
+    /// `.<profile>.json.tmp-`: hidden, and never a valid profile file name.
+    fn temp_prefix(&self) -> String {
+        format!(".{}.json.tmp-", self.profile)
+    }
+
+    /// Best effort: a leftover we cannot remove costs only disk space.
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let now = SystemTime::now();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if !(name.starts_with('.') && name.contains(".json.tmp-")) {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            let old = meta
+                .modified()
+                .ok()
+                .and_then(|m| now.duration_since(m).ok())
+                .is_some_and(|age| age > STALE_TEMP_AGE);
+            if meta.is_file() && old {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("Cannot create {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("Cannot write {}", path.display()))?;
+    file.sync_all()
+        .with_context(|| format!("Cannot flush {} to disk", path.display()))
+}
+
+/// Makes the rename itself durable.
+fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+    let result = File::open(dir).and_then(|d| d.sync_all());
+    match result {
+        Ok(()) => Ok(()),
+        // Some filesystems cannot fsync a directory; the rename is done anyway.
+        Err(e) if e.kind() == io::ErrorKind::InvalidInput => Ok(()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "Cannot flush the directory {} to disk",
+            dir.display()
+        ))),
+    }
+}
+
+fn parse_progress(bytes: &[u8], path: &Path) -> Result<Progress, LoadError> {
+    let corrupt = |reason: String| LoadError::Corrupt {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(corrupt("the file is empty".to_string()));
+    }
+    // Read the version before the full structure, so a newer file is
+    // reported as newer rather than as damaged.
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(json_reason(&e)))?;
+    let Some(object) = value.as_object() else {
+        return Err(corrupt("it is not a JSON object".to_string()));
+    };
+    let version = match object.get("schema_version") {
+        None => return Err(corrupt("it has no schema_version".to_string())),
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=u64::from(u32::MAX)).contains(&n) => n as u32,
+            _ => return Err(corrupt(format!("schema_version {v} is not valid"))),
+        },
+    };
+    if version > SCHEMA_VERSION {
+        return Err(LoadError::TooNew {
+            path: path.to_path_buf(),
+            version,
+        });
+    }
+    // Parsed again from the bytes (not the Value) so errors carry a line.
+    serde_json::from_slice::<Progress>(bytes).map_err(|e| corrupt(json_reason(&e)))
+}
+
+/// "line 3, column 5: expected value" rather than serde_json's
+/// "expected value at line 3 column 5".
+fn json_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if e.line() == 0 {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    format!("line {}, column {}: {message}", e.line(), e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn run(stage: &str, status: &str, diagnoses: &[&str]) -> CheckRun {
+        CheckRun {
+            time: now_rfc3339(),
+            stage: stage.to_string(),
+            status: status.to_string(),
+            diagnoses: diagnoses.iter().map(|d| d.to_string()).collect(),
+            duration_ms: 12,
+        }
+    }
+
+    fn order(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state"), "staging").unwrap();
+        (dir, store)
+    }
+
+    fn temp_files(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".json.tmp-"))
+            .collect()
+    }
+
+    #[test]
+    fn round_trip() {
+        let (_tmp, store) = store();
+        assert_eq!(store.load().unwrap(), None);
+        let mut p = Progress::new("staging");
+        let mut answers = Answers::new("staging.example.org", "192.0.2.10", "elspeth");
+        answers.identity = Some(PathBuf::from("/home/e/.ssh/id_ed25519"));
+        answers.resolvers = vec!["127.0.0.1:5353".into()];
+        p.answers = Some(answers);
+        p.current_stage = Some("dns".into());
+        p.stage_mut("domain").hints_used = 2;
+        p.record_run(run("domain", "pass", &[]));
+        p.record_run(run("dns", "fail", &["dns-nxdomain"]));
+        store.save(&p).unwrap();
+
+        let loaded = store.load().unwrap().unwrap();
+        assert_eq!(loaded.answers, p.answers);
+        assert_eq!(loaded.stages, p.stages);
+        assert_eq!(loaded.history, p.history);
+        assert_eq!(loaded.current_stage.as_deref(), Some("dns"));
+        assert_eq!(loaded.schema_version, SCHEMA_VERSION);
+        assert!(temp_files(store.dir()).is_empty());
+        // Saving what we loaded works (our own file is never "foreign").
+        store.save(&loaded).unwrap();
+        let text = fs::read_to_string(store.path()).unwrap();
+        assert!(text.contains("\"status\": \"done\""), "{text}");
+    }
+
+    #[test]
+    fn older_files_without_optional_fields_load() {
+        let (_tmp, store) = store();
+        fs::write(
+            store.path(),
+            r#"{"schema_version":1,"profile":"staging","created":"2025-01-01T00:00:00Z",
+                "updated":"2025-01-01T00:00:00Z",
+                "answers":{"domain":"a.example","server_ip":"192.0.2.1","ssh_user":"u"},
+                "stages":{"dns":{"status":"failed"}},"future_field":true}"#,
+        )
+        .unwrap();
+        let p = store.load().unwrap().unwrap();
+        let a = p.answers.unwrap();
+        assert_eq!((a.ssh_port, a.dev_port, a.http_port), (22, 8000, 80));
+        assert_eq!(a.site_dir_or_default(), "~/sites/a.example");
+        assert_eq!(p.stages["dns"].status, StageStatus::Failed);
+        assert!(p.history.is_empty());
+    }
+
+    #[test]
+    fn too_new_is_reported_and_never_overwritten() {
+        let (_tmp, store) = store();
+        let original = r#"{"schema_version": 7, "profile": "staging", "whatever": []}"#;
+        fs::write(store.path(), original).unwrap();
+        let err = store.load().unwrap_err();
+        assert!(
+            matches!(err, LoadError::TooNew { version: 7, .. }),
+            "{err:?}"
+        );
+        let msg = err.to_string();
+        assert!(msg.contains("staging.json"), "{msg}");
+        assert!(
+            msg.contains("newer tutor") && msg.contains("--profile"),
+            "{msg}"
+        );
+
+        let save = store.save(&Progress::new("staging")).unwrap_err();
+        assert!(save.to_string().contains("newer tutor"), "{save:#}");
+        assert!(matches!(
+            save.downcast_ref(),
+            Some(LoadError::TooNew { .. })
+        ));
+        assert_eq!(fs::read_to_string(store.path()).unwrap(), original);
+        assert!(temp_files(store.dir()).is_empty());
+    }
+
+    #[test]
+    fn corrupt_is_reported_with_line_and_never_overwritten() {
+        let (_tmp, store) = store();
+        let original = "{\n  \"schema_version\": 1,\n  \"profile\": \n}\n";
+        fs::write(store.path(), original).unwrap();
+        let err = store.load().unwrap_err();
+        let LoadError::Corrupt { path, reason } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(path, &store.path());
+        assert!(reason.starts_with("line 4"), "{reason}");
+        let msg = err.to_string();
+        assert!(msg.contains(&store.path().display().to_string()), "{msg}");
+        assert!(msg.contains("damaged") && msg.contains("mv ") && msg.contains(".bak"));
+        assert!(msg.contains("tutor reset --all"), "{msg}");
+        assert_eq!(msg.matches(". ").count(), 0, "one sentence: {msg}");
+
+        assert!(store.save(&Progress::new("staging")).is_err());
+        assert_eq!(fs::read_to_string(store.path()).unwrap(), original);
+    }
+
+    #[test]
+    fn other_damage_is_corrupt() {
+        let (_tmp, store) = store();
+        for (text, want) in [
+            ("", "empty"),
+            ("[1, 2]", "not a JSON object"),
+            (r#"{"profile": "x"}"#, "no schema_version"),
+            (r#"{"schema_version": "1"}"#, "not valid"),
+            (r#"{"schema_version": 0}"#, "not valid"),
+            (
+                r#"{"schema_version": 1, "profile": "x"}"#,
+                "missing field `created`",
+            ),
+        ] {
+            fs::write(store.path(), text).unwrap();
+            match store.load() {
+                Err(LoadError::Corrupt { reason, .. }) => {
+                    assert!(reason.contains(want), "{text:?}: {reason}")
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+            assert!(store.save(&Progress::new("staging")).is_err(), "{text:?}");
+            assert_eq!(fs::read_to_string(store.path()).unwrap(), text);
+        }
+        fs::write(store.path(), [0xff, 0xfe, b'{']).unwrap();
+        assert!(matches!(store.load(), Err(LoadError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn lock_is_exclusive_until_dropped() {
+        let (_tmp, store) = store();
+        let first = store.lock().unwrap();
+        // A second Store value (as another process would have) opens its own
+        // file handle; flock locks belong to the open file, so it must fail.
+        let other = Store::open(store.dir(), "staging").unwrap();
+        match other.lock() {
+            Err(LockError::Busy { profile, pid }) => {
+                assert_eq!(profile, "staging");
+                assert_eq!(pid, Some(std::process::id()));
+                let msg = other.lock().unwrap_err().to_string();
+                assert!(msg.contains("already using profile \"staging\""), "{msg}");
+                assert!(
+                    msg.contains(&format!("PID {}", std::process::id())),
+                    "{msg}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Another profile is independent.
+        let prod = Store::open(store.dir(), "production").unwrap();
+        let _prod_lock = prod.lock().unwrap();
+        drop(first);
+        let again = other.lock().unwrap();
+        assert!(again.path().ends_with("staging.lock"));
+    }
+
+    #[test]
+    fn lock_holds_against_other_processes() {
+        // flock(1) uses the same flock(2) locks as File::try_lock on Linux.
+        let flock = |path: &Path| {
+            Command::new("flock")
+                .arg("-n")
+                .arg(path)
+                .arg("true")
+                .status()
+        };
+        let (_tmp, store) = store();
+        let guard = store.lock().unwrap();
+        let Ok(status) = flock(guard.path()) else {
+            eprintln!("no flock(1) here: cross-process check skipped");
+            return;
+        };
+        assert!(!status.success(), "flock got the lock we hold");
+        let path = guard.path().to_path_buf();
+        drop(guard);
+        assert!(flock(&path).unwrap().success());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "", "PID left behind");
+    }
+
+    #[test]
+    fn lock_without_pid_still_says_busy() {
+        let err = LockError::Busy {
+            profile: "p".into(),
+            pid: None,
+        };
+        assert_eq!(
+            err.to_string(),
+            "Another tutor is already using profile \"p\"; finish it or close it first."
+        );
+    }
+
+    #[test]
+    fn stale_temp_files_are_cleaned_on_open() {
+        let (_tmp, store) = store();
+        let dir = store.dir().to_path_buf();
+        let old = dir.join(".staging.json.tmp-4242-0");
+        let fresh = dir.join(".staging.json.tmp-4242-1");
+        let unrelated = dir.join("notes.txt");
+        for f in [&old, &fresh, &unrelated] {
+            fs::write(f, "{").unwrap();
+        }
+        let two_minutes_ago = SystemTime::now() - Duration::from_secs(120);
+        File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(two_minutes_ago)
+            .unwrap();
+        File::options()
+            .write(true)
+            .open(&unrelated)
+            .unwrap()
+            .set_modified(two_minutes_ago)
+            .unwrap();
+        Store::open(&dir, "staging").unwrap();
+        assert!(!old.exists());
+        // A fresh one may belong to a save happening right now.
+        assert!(fresh.exists());
+        assert!(unrelated.exists());
+    }
+
+    #[test]
+    fn first_unfinished_follows_order() {
+        let mut p = Progress::new("x");
+        let stages = order(&["domain", "dns", "ssh", "python"]);
+        assert_eq!(p.first_unfinished(&stages), Some("domain"));
+        p.stage_mut("domain").status = StageStatus::Done;
+        p.stage_mut("dns").status = StageStatus::Skipped;
+        p.stage_mut("python").status = StageStatus::Done;
+        assert_eq!(p.first_unfinished(&stages), Some("ssh"));
+        p.stage_mut("ssh").status = StageStatus::Failed;
+        assert_eq!(p.first_unfinished(&stages), Some("ssh"));
+        p.stage_mut("ssh").status = StageStatus::Done;
+        assert_eq!(p.first_unfinished(&stages), None);
+        // A lesson pack's extra stage counts once it is in the order.
+        let more = order(&["domain", "dns", "ssh", "python", "celery"]);
+        assert_eq!(p.first_unfinished(&more), Some("celery"));
+        assert_eq!(p.first_unfinished(&[]), None);
+    }
+
+    #[test]
+    fn record_run_semantics() {
+        let mut p = Progress::new("x");
+        p.record_run(run("dns", "fail", &["dns-nxdomain", "dns-ttl"]));
+        let s = &p.stages["dns"];
+        assert_eq!(s.status, StageStatus::Failed);
+        assert_eq!(s.diagnoses, vec!["dns-nxdomain", "dns-ttl"]);
+        assert_eq!(s.attempts, 1);
+        assert!(s.first_seen.is_some());
+        assert_eq!(s.finished, None);
+        let first_seen = s.first_seen.clone();
+
+        // error: recorded, but the stage keeps its status and diagnoses.
+        p.record_run(run("dns", "error", &["resolver-timeout"]));
+        let s = &p.stages["dns"];
+        assert_eq!(s.status, StageStatus::Failed);
+        assert_eq!(s.diagnoses, vec!["dns-nxdomain", "dns-ttl"]);
+        assert_eq!(s.attempts, 2);
+
+        let pass = run("dns", "pass", &[]);
+        let pass_time = pass.time.clone();
+        p.record_run(pass);
+        let s = &p.stages["dns"];
+        assert_eq!(s.status, StageStatus::Done);
+        assert!(s.diagnoses.is_empty());
+        assert_eq!(s.finished.as_deref(), Some(pass_time.as_str()));
+        assert_eq!(s.first_seen, first_seen);
+
+        // error and skip leave Done as Done, and Pending as Pending.
+        p.record_run(run("dns", "error", &["x"]));
+        p.record_run(run("dns", "skip", &[]));
+        assert_eq!(p.stages["dns"].status, StageStatus::Done);
+        assert_eq!(p.stages["dns"].attempts, 5);
+        p.record_run(run("ssh", "skip", &[]));
+        assert_eq!(p.stages["ssh"].status, StageStatus::Pending);
+        p.record_run(run("ssh", "error", &[]));
+        assert_eq!(p.stages["ssh"].status, StageStatus::Pending);
+        assert_eq!(p.history.len(), 7);
+
+        // A later failure undoes Done.
+        p.record_run(run("dns", "fail", &["dns-wrong-ip"]));
+        assert_eq!(p.stages["dns"].status, StageStatus::Failed);
+        assert_eq!(p.stages["dns"].finished, None);
+    }
+
+    #[test]
+    fn history_is_capped() {
+        let mut p = Progress::new("x");
+        for n in 0..HISTORY_CAP + 20 {
+            p.record_run(run(&format!("s{n}"), "pass", &[]));
+        }
+        assert_eq!(p.history.len(), HISTORY_CAP);
+        assert_eq!(p.history[0].stage, "s20");
+    }
+
+    #[test]
+    fn profile_names() {
+        for good in ["staging", "a", "my-site_2", &"x".repeat(40)] {
+            assert!(valid_profile_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a b",
+            "a/b",
+            ".hidden",
+            "x.json",
+            "é",
+            &"x".repeat(41),
+        ] {
+            assert!(!valid_profile_name(bad), "{bad}");
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Store::open(tmp.path(), "../x").unwrap_err().to_string();
+        assert!(err.contains("not allowed"), "{err}");
+    }
+
+    #[test]
+    fn state_dir_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_tmp, store) = store();
+        let mode = fs::metadata(store.dir()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        store.save(&Progress::new("staging")).unwrap();
+        let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn save_sets_updated_and_timestamps_are_rfc3339() {
+        let (_tmp, store) = store();
+        let mut p = Progress::new("staging");
+        p.updated = "1999-01-01T00:00:00Z".into();
+        store.save(&p).unwrap();
+        let loaded = store.load().unwrap().unwrap();
+        assert_ne!(loaded.updated, p.updated);
+        assert!(humantime::parse_rfc3339(&loaded.updated).is_ok());
+        assert!(loaded.updated.ends_with('Z'));
+    }
+
+    #[test]
+    fn shell_paths() {
+        assert_eq!(shell_path(Path::new("/tmp/a b.json")), "'/tmp/a b.json'");
+        assert_eq!(shell_path(Path::new("/tmp/x.json")), "/tmp/x.json");
+    }
+}

@@ -1,0 +1,255 @@
+//! Text a learner reads: check reports, diagnosis pages, lessons, status.
+//!
+//! Pure string building; the caller decides where it goes. Colours come from
+//! `term::Paint` and never carry meaning alone.
+
+use crate::catalog::{Catalog, Diagnosis};
+use crate::engine::{Report, StageResult, Status};
+use crate::lessons::Lesson;
+use crate::template::{self, Vars};
+use crate::term::{mark, Paint};
+
+/// Fill placeholders; an unknown one stays visible rather than failing.
+#[must_use]
+pub fn fill(text: &str, vars: &Vars) -> String {
+    template::render_with(text, |n| {
+        Some(vars.get(n).cloned().unwrap_or_else(|| format!("<{n}>")))
+    })
+    .unwrap_or_else(|_| text.to_string())
+}
+
+/// Placeholder values for pages shown without a profile: `<domain>` etc.
+#[must_use]
+pub fn generic_vars() -> Vars {
+    crate::profile::PLACEHOLDERS
+        .iter()
+        .map(|n| (n.to_string(), format!("<{n}>")))
+        .collect()
+}
+
+/// Where a fix step is typed, as a learner reads it.
+#[must_use]
+pub fn place_label(place: &str) -> &'static str {
+    match place {
+        "server" => "on the server",
+        "laptop" => "on your laptop",
+        "registrar" => "at your registrar",
+        _ => "",
+    }
+}
+
+/// Markdown of a lesson section for the terminal: fenced blocks become
+/// labelled, indented commands; everything else is kept as written.
+#[must_use]
+pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
+    let text = fill(text, vars);
+    let mut out = String::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        if let Some(info) = line.strip_prefix("```") {
+            if in_fence {
+                in_fence = false;
+                continue;
+            }
+            in_fence = true;
+            let info = info.trim();
+            let label = match info {
+                "server" => "On the server:".to_string(),
+                "laptop" => "On your laptop:".to_string(),
+                _ => match info.strip_prefix("file ") {
+                    Some(path) => format!("Put this in the file {}:", path.trim()),
+                    None => String::new(),
+                },
+            };
+            if !label.is_empty() {
+                out.push_str(&format!("  {}\n", paint.dim(&label)));
+            }
+            continue;
+        }
+        if in_fence {
+            out.push_str(&format!("      {}\n", paint.code(line)));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The lesson of a stage: title, what and why, then the steps.
+#[must_use]
+pub fn lesson(l: &Lesson, number: usize, total: usize, vars: &Vars, paint: Paint) -> String {
+    format!(
+        "{}\n\n{}\n{}\n{}\n{}",
+        paint.bold(&format!(
+            "Stage {number} of {total}: {}",
+            fill(&l.title, vars)
+        )),
+        markdown(&l.about, vars, paint).trim_end(),
+        paint.bold("What to do"),
+        markdown(&l.steps, vars, paint).trim_end(),
+        format_args!(
+            "\n{}\n{}",
+            paint.bold("When it worked"),
+            markdown(&l.success, vars, paint).trim_end()
+        ),
+    )
+}
+
+/// The full page of one diagnosis (`tutor explain`, `tutor why`).
+#[must_use]
+pub fn diagnosis_page(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
+    let mut out = format!(
+        "{}  {}\n{}\n\n{}\n{}\n",
+        paint.bold(&fill(&d.title, vars)),
+        paint.dim(&format!("[{}]", d.id)),
+        paint.dim(&format!("stage: {}", d.stage)),
+        paint.bold("Why this happens"),
+        fill(d.why.trim(), vars)
+    );
+    out.push_str(&format!("\n{}\n", paint.bold("How to fix it")));
+    for f in &d.fix {
+        out.push_str(&format!(
+            "  → {}: {}\n",
+            place_label(&f.place),
+            paint.code(&fill(&f.run, vars))
+        ));
+    }
+    if let Some(note) = &d.note {
+        out.push_str(&format!("\n{}\n", fill(note.trim(), vars)));
+    }
+    out
+}
+
+/// Under a failed check: why, and the fix commands (doctor style).
+fn failure_lines(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
+    let mut out = format!(
+        "      • {}: {}\n",
+        paint.bold(&fill(&d.title, vars)),
+        first_sentences(&fill(d.why.trim(), vars))
+    );
+    for f in &d.fix {
+        out.push_str(&format!(
+            "      → {}: {}\n",
+            place_label(&f.place),
+            paint.code(&fill(&f.run, vars))
+        ));
+    }
+    out.push_str(&format!(
+        "      {}\n",
+        paint.dim(&format!("more: tutor explain {}", d.id))
+    ));
+    out
+}
+
+/// The first two sentences of a paragraph, on one line.
+fn first_sentences(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut end = flat.len();
+    let mut count = 0;
+    for (i, _) in flat.match_indices(". ") {
+        count += 1;
+        if count == 2 {
+            end = i + 1;
+            break;
+        }
+    }
+    flat[..end].to_string()
+}
+
+/// One stage's results, one line per check, details under failures.
+#[must_use]
+pub fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint: Paint) -> String {
+    let mut out = format!(
+        "{} {}\n",
+        mark(paint, result.status),
+        paint.bold(&result.stage)
+    );
+    for c in &result.checks {
+        out.push_str(&format!("  {} {}\n", mark(paint, c.status), c.title));
+        match c.status {
+            Status::Pass => {
+                out.push_str(&format!("      {}\n", paint.dim(&c.observed)));
+            }
+            Status::Fail => {
+                out.push_str(&format!("      ✗ {}\n", c.observed));
+                if let Some(d) = c.diagnosis.as_deref().and_then(|id| catalog.diagnosis(id)) {
+                    out.push_str(&failure_lines(d, vars, paint));
+                }
+            }
+            Status::Error => {
+                out.push_str(&format!("      ! {}\n", c.observed));
+                if let Some(todo) = &c.todo {
+                    out.push_str(&format!("      → {todo}\n"));
+                }
+            }
+            Status::Skip => {
+                out.push_str(&format!("      {}\n", paint.dim(&c.observed)));
+            }
+        }
+    }
+    out
+}
+
+/// A whole report with its closing count.
+#[must_use]
+pub fn report(r: &Report, catalog: &Catalog, vars: &Vars, paint: Paint) -> String {
+    let mut out = String::new();
+    for s in &r.stages {
+        out.push_str(&stage(s, catalog, vars, paint));
+    }
+    out.push_str(&closing_line(r, paint));
+    out.push('\n');
+    out
+}
+
+/// `All stages pass` / `2 stages need attention`.
+#[must_use]
+pub fn closing_line(r: &Report, paint: Paint) -> String {
+    let count = |st: Status| r.stages.iter().filter(|s| s.status == st).count();
+    let (fail, error, skip) = (
+        count(Status::Fail),
+        count(Status::Error),
+        count(Status::Skip),
+    );
+    let plural = |n: usize| if n == 1 { "stage" } else { "stages" };
+    let verb = |n: usize| if n == 1 { "needs" } else { "need" };
+    if fail + error + skip == 0 {
+        let n = r.stages.len();
+        return paint.good(&if n == 1 {
+            "The stage passes".to_string()
+        } else {
+            format!("All {n} stages pass")
+        });
+    }
+    let mut parts = Vec::new();
+    if fail > 0 {
+        parts.push(paint.bad(&format!("{fail} {} {} attention", plural(fail), verb(fail))));
+    }
+    if error > 0 {
+        parts.push(paint.warn(&format!("{error} could not be decided")));
+    }
+    if skip > 0 {
+        parts.push(paint.dim(&format!("{skip} skipped")));
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences_become_labelled_commands() {
+        let mut v = Vars::new();
+        v.insert("domain".into(), "a.example".into());
+        let out = markdown("Type:\n```laptop\ndig {domain}\n```\n", &v, Paint::plain());
+        assert_eq!(out, "Type:\n  On your laptop:\n      dig a.example\n");
+    }
+
+    #[test]
+    fn two_sentences() {
+        assert_eq!(first_sentences("A b. C d. E f."), "A b. C d.");
+        assert_eq!(first_sentences("One only"), "One only");
+    }
+}

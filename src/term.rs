@@ -1,0 +1,84 @@
+//! Terminal styling: colours that add meaning but never carry it alone.
+//!
+//! Every styled piece also has a symbol or a word (✓, ✗, !, "on the
+//! server:"), so output read with NO_COLOR, in a log or by a screen reader
+//! says the same thing.
+
+use console::Style;
+
+/// Whether to colour, decided once from `--no-color`, `NO_COLOR` and the TTY.
+#[derive(Debug, Clone, Copy)]
+pub struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    #[must_use]
+    pub fn new(no_color_flag: bool) -> Paint {
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Paint {
+            color: !no_color_flag && !no_color_env && console::colors_enabled(),
+        }
+    }
+
+    #[must_use]
+    pub fn plain() -> Paint {
+        Paint { color: false }
+    }
+
+    fn style(self, s: Style, text: &str) -> String {
+        if self.color {
+            s.force_styling(true).apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    #[must_use]
+    pub fn good(self, t: &str) -> String {
+        self.style(Style::new().green(), t)
+    }
+    #[must_use]
+    pub fn bad(self, t: &str) -> String {
+        self.style(Style::new().red().bold(), t)
+    }
+    #[must_use]
+    pub fn warn(self, t: &str) -> String {
+        self.style(Style::new().yellow(), t)
+    }
+    #[must_use]
+    pub fn dim(self, t: &str) -> String {
+        self.style(Style::new().dim(), t)
+    }
+    #[must_use]
+    pub fn bold(self, t: &str) -> String {
+        self.style(Style::new().bold(), t)
+    }
+    #[must_use]
+    pub fn code(self, t: &str) -> String {
+        self.style(Style::new().cyan(), t)
+    }
+}
+
+/// The mark of a check or stage status, as in `[✓]`.
+#[must_use]
+pub fn mark(paint: Paint, status: crate::engine::Status) -> String {
+    use crate::engine::Status;
+    match status {
+        Status::Pass => paint.good("[✓]"),
+        Status::Fail => paint.bad("[✗]"),
+        Status::Error => paint.warn("[!]"),
+        Status::Skip => paint.dim("[–]"),
+    }
+}
+
+/// Is standard input a terminal a person can answer at?
+#[must_use]
+pub fn interactive() -> bool {
+    console::Term::stdout().is_term() && console::user_attended_stderr() && stdin_is_tty()
+}
+
+fn stdin_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal()
+}

@@ -1,0 +1,523 @@
+//! The built binary, command by command: outputs, JSON shapes, exit codes,
+//! bad input and no-TTY behaviour. No server is needed here; the lab tests
+//! (tests/lab_*.rs) cover the checks against real daemons.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tutor"));
+        c.args(args)
+            .env("TUTOR_STATE_DIR", self.state())
+            .env("HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("TUTOR_PROFILE")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("tutor runs")
+    }
+
+    fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tutor runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// A profile pointing at a closed loopback port, so nothing answers.
+    fn init(&self) -> Output {
+        self.run(&[
+            "init",
+            "--domain",
+            "staging.example.com",
+            "--server-ip",
+            "127.0.0.9",
+            "--ssh-user",
+            "elspeth",
+            "--ssh-port",
+            "1",
+            "--resolver",
+            "127.0.0.1:1",
+            "--dev-port",
+            "1",
+            "--http-port",
+            "1",
+        ])
+    }
+
+    fn progress_file(&self) -> PathBuf {
+        self.state().join("staging.json")
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// One clear sentence on stderr: no panic, no backtrace.
+fn assert_clean_error(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains(needle), "expected {needle:?} in {err:?}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_and_version() {
+    let e = Env::new();
+    let o = e.run(&["--help"]);
+    assert!(o.status.success());
+    for cmd in [
+        "start", "continue", "status", "check", "init", "hint", "explain", "why", "reset",
+        "lessons",
+    ] {
+        assert!(stdout(&o).contains(cmd), "{cmd} missing from --help");
+        assert!(e.run(&[cmd, "--help"]).status.success(), "{cmd} --help");
+    }
+    assert!(e.run(&["--version"]).status.success());
+    assert_eq!(e.run(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn init_then_status_json() {
+    let e = Env::new();
+    let o = e.init();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Saved profile \"staging\""));
+    let o = e.run(&["status", "--json"]);
+    assert!(o.status.success());
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("status --json is JSON");
+    assert_eq!(v["profile"], "staging");
+    assert_eq!(v["answers"]["domain"], "staging.example.com");
+    assert_eq!(v["answers"]["ssh_port"], 1);
+    assert_eq!(v["current_stage"], "domain");
+    let stages: Vec<&str> = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "domain",
+            "dns",
+            "ssh",
+            "python",
+            "git",
+            "venv",
+            "runserver",
+            "nginx",
+            "migrate"
+        ]
+    );
+    for s in v["stages"].as_array().unwrap() {
+        assert_eq!(s["status"], "pending");
+    }
+    let text = stdout(&e.run(&["status"]));
+    assert!(
+        text.contains("staging.example.com") && text.contains("you are here"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "NO_COLOR output has escape codes");
+}
+
+#[test]
+fn check_json_shape_and_exit_codes() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    // The domain stage needs no network: it passes, exit 0.
+    let o = e.run(&["check", "domain", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["profile"], "staging");
+    let stage = &v["stages"][0];
+    assert_eq!(stage["stage"], "domain");
+    assert_eq!(stage["status"], "pass");
+    assert_eq!(stage["checks"][0]["id"], "domain.valid");
+    assert_eq!(stage["checks"][0]["status"], "pass");
+    assert!(stage["checks"][0]["diagnosis"].is_null());
+    assert!(stage["checks"][0]["observed"].is_string());
+    // Nothing listens on the profile's ports: the ssh stage fails, exit 1.
+    let o = e.run(&["check", "ssh", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["stages"][0]["status"], "fail");
+    assert_eq!(v["stages"][0]["checks"][0]["diagnosis"], "ssh-unreachable");
+    // A stage that needs SSH is skipped, not failed.
+    let o = e.run(&["check", "python", "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["stages"][0]["status"], "skip");
+    assert_eq!(o.status.code(), Some(1));
+    // Unknown stage: usage error.
+    assert_clean_error(&e.run(&["check", "nope"]), "There is no stage \"nope\"");
+    // The history records every run.
+    let v: Value = serde_json::from_str(&stdout(&e.run(&["status", "--json"]))).unwrap();
+    assert_eq!(v["stages"][0]["status"], "done");
+    assert_eq!(v["stages"][2]["status"], "failed");
+    assert_eq!(v["stages"][2]["diagnoses"][0], "ssh-unreachable");
+    assert_eq!(v["current_stage"], "dns");
+}
+
+#[test]
+fn hostile_domains_are_refused_in_one_sentence() {
+    let e = Env::new();
+    for bad in [
+        "x.com; rm -rf ~",
+        "$(reboot).example.com",
+        "http://example.com/",
+        "a\nb.com",
+        "localhost",
+        "",
+    ] {
+        let o = e.run(&[
+            "init",
+            "--domain",
+            bad,
+            "--server-ip",
+            "203.0.113.5",
+            "--ssh-user",
+            "u",
+        ]);
+        assert_clean_error(&o, "--domain");
+        assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+    }
+    let o = e.run(&[
+        "init",
+        "--domain",
+        "a.example.com",
+        "--server-ip",
+        "1.2.3",
+        "--ssh-user",
+        "u",
+    ]);
+    assert_clean_error(&o, "not an IPv4 address");
+    let o = e.run(&[
+        "init",
+        "--domain",
+        "a.example.com",
+        "--server-ip",
+        "1.2.3.4",
+        "--ssh-user",
+        "x;y",
+    ]);
+    assert_clean_error(&o, "not a valid user name");
+    let o = e.run(&[
+        "init",
+        "--domain",
+        "a.example.com",
+        "--server-ip",
+        "1.2.3.4",
+        "--ssh-user",
+        "u",
+        "--identity",
+        "/nonexistent/key",
+    ]);
+    assert_clean_error(&o, "no such key file");
+    assert!(
+        !e.progress_file().exists(),
+        "a refused init wrote a profile"
+    );
+}
+
+#[test]
+fn a_hand_edited_hostile_domain_is_diagnosed_not_used() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    let path = e.progress_file();
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["answers"]["domain"] = Value::from("x.com'; touch /tmp/tutor-pwned; echo '");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = e.run(&["check", "--all", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["stages"][0]["status"], "fail");
+    assert_eq!(r["stages"][0]["checks"][0]["diagnosis"], "domain-invalid");
+    for s in r["stages"].as_array().unwrap().iter().skip(1) {
+        assert_eq!(s["status"], "skip", "{s}");
+    }
+    assert!(!Path::new("/tmp/tutor-pwned").exists());
+}
+
+#[test]
+fn no_profile_and_no_tty() {
+    let e = Env::new();
+    assert_clean_error(&e.run(&["check"]), "tutor start");
+    assert_clean_error(&e.run(&["status"]), "tutor start");
+    assert_clean_error(&e.run(&["start"]), "needs a terminal");
+    assert_clean_error(&e.run(&["continue"]), "needs a terminal");
+    assert_clean_error(
+        &e.run(&["--profile", "../etc", "status"]),
+        "not a usable profile name",
+    );
+}
+
+#[test]
+fn a_corrupt_progress_file_is_kept_and_explained() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    let path = e.progress_file();
+    std::fs::write(&path, "{ \"schema_version\": 1, \"profile\": ").unwrap();
+    for args in [
+        &["status"][..],
+        &["check", "domain"],
+        &[
+            "init",
+            "--domain",
+            "a.example.com",
+            "--server-ip",
+            "1.2.3.4",
+            "--ssh-user",
+            "u",
+        ],
+    ] {
+        let o = e.run(args);
+        assert_clean_error(&o, "damaged");
+        assert!(stderr(&o).contains("staging.json"), "{}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "{ \"schema_version\": 1, \"profile\": "
+    );
+    // A file from a newer tutor is left alone too.
+    std::fs::write(&path, r#"{"schema_version": 99, "profile": "staging"}"#).unwrap();
+    assert_clean_error(&e.run(&["status"]), "newer tutor");
+}
+
+#[test]
+fn explain_pages_and_unknown_ids() {
+    let e = Env::new();
+    let o = e.run(&["explain", "bind-localhost"]);
+    assert!(o.status.success());
+    let page = stdout(&o);
+    assert!(
+        page.contains("[bind-localhost]") && page.contains("How to fix it"),
+        "{page}"
+    );
+    assert!(page.contains("0.0.0.0"), "{page}");
+    // With a profile, the fix carries the learner's values.
+    assert!(e.init().status.success());
+    let page = stdout(&e.run(&["explain", "nginx-default-site"]));
+    assert!(page.contains("staging.example.com"), "{page}");
+    assert_clean_error(&e.run(&["explain", "no-such-id"]), "There is no diagnosis");
+}
+
+/// Real messages (from the reference chapter, and from nginx, ssh, pip,
+/// git, Python and Django as they print them) and the id each must give.
+const MESSAGES: &[(&str, &str)] = &[
+    ("Invalid HTTP_HOST header: 'superlists-staging.ottg.eu:8000'. You may need to add 'superlists-staging.ottg.eu' to ALLOWED_HOSTS.", "disallowed-host"),
+    ("Traceback (most recent call last):\n  File \"manage.py\", line 8, in <module>\n    from django.core.management import execute_from_command_line\nModuleNotFoundError: No module named 'django'\n\nThe above exception was the direct cause of the following exception:\nImportError: Couldn't import Django. Are you sure it's installed and available on your PYTHONPATH environment variable? Did you forget to activate a virtual environment?", "django-missing"),
+    ("The virtual environment was not created successfully because ensurepip is not\navailable.  On Debian/Ubuntu systems, you need to install the python3-venv\npackage using the following command.\n\n    apt install python3.11-venv", "python-venv-missing"),
+    ("nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\nnginx: configuration file /etc/nginx/nginx.conf test failed", "nginx-hash-bucket"),
+    ("nginx: [emerg] unknown directive \"proxy_pas\" in /etc/nginx/sites-enabled/superlists-staging.ottg.eu:4\nnginx: configuration file /etc/nginx/nginx.conf test failed", "nginx-config-invalid"),
+    ("elspeth@superlists-staging.ottg.eu: Permission denied (publickey).", "ssh-auth-failed"),
+    ("ssh: connect to host superlists-staging.ottg.eu port 22: Connection refused", "ssh-unreachable"),
+    ("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!", "ssh-host-key-changed"),
+    ("django.db.utils.OperationalError: no such table: lists_item", "migrations-pending"),
+    ("You have 15 unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): auth, contenttypes, lists, sessions.\nRun 'python manage.py migrate' to apply them.", "migrations-pending"),
+    ("ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'requirements.txt'", "requirements-missing"),
+    ("-bash: git: command not found", "git-missing"),
+    ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>", "bad-gateway"),
+    ("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>", "nginx-default-site"),
+    ("elspeth is not in the sudoers file.  This incident will be reported.", "ssh-no-sudo"),
+    ("Starting development server at http://127.0.0.1:8000/\nQuit the server with CONTROL-C.", "bind-localhost"),
+];
+
+#[test]
+fn why_recognises_real_messages() {
+    let e = Env::new();
+    for (message, id) in MESSAGES {
+        let o = e.run_with_stdin(&["why"], message);
+        let out = stdout(&o);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "no match for {id}: {message}\n{}",
+            stderr(&o)
+        );
+        assert!(
+            out.starts_with(&format!("This looks like {id}:")),
+            "expected {id} for {message:?}, got:\n{out}"
+        );
+    }
+    let o = e.run_with_stdin(&["why"], "everything is fine, thank you");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("do not recognise"));
+}
+
+#[test]
+fn lessons_list_and_lint() {
+    let e = Env::new();
+    let o = e.run(&["lessons"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for stage in [
+        "domain",
+        "dns",
+        "ssh",
+        "python",
+        "git",
+        "venv",
+        "runserver",
+        "nginx",
+        "migrate",
+    ] {
+        assert!(text.contains(stage), "{stage}");
+    }
+    // A pack with mistakes: every one is reported as file:line.
+    let pack = e.dir.path().join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    std::fs::write(
+        pack.join("dns.md"),
+        "+++\nstage = \"dns\"\ntitle = \"DNS, our way\"\nchecks = [\"dns.nope\"]\n+++\n\n## About\nA\n\n## Steps\n```\ndig {domain}\n```\n\n## Success\nS\n\n## Hint\nonly one\n\n## Solution\nX {nonsense}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("extra.toml"),
+        "[[diagnosis]]\nid = \"x\"\nstage = \n",
+    )
+    .unwrap();
+    let o = e.run(&["lessons", "--lint", pack.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let dns = pack.join("dns.md").display().to_string();
+    assert!(
+        err.contains(&format!("{dns}:11:")),
+        "fence without place: {err}"
+    );
+    assert!(err.contains("at least two"), "{err}");
+    assert!(
+        err.contains(&format!("{}:3:", pack.join("extra.toml").display())),
+        "{err}"
+    );
+    // The same pack given to --lessons stops any command with the same errors.
+    assert!(e.init().status.success());
+    let o = e.run(&["--lessons", pack.to_str().unwrap(), "status"]);
+    assert_clean_error(&o, "error(s)");
+    assert!(e.run(&["lessons", "--lint", "/nonexistent"]).status.code() == Some(2));
+}
+
+#[test]
+fn an_instructor_pack_replaces_a_lesson_and_adds_a_stage() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    let pack = e.dir.path().join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    std::fs::write(
+        pack.join("dns.md"),
+        "+++\nstage = \"dns\"\ntitle = \"DNS at OurRegistrar\"\nchecks = [\"dns.a-record\"]\n+++\n\n## About\nA\n\n## Steps\n```registrar\n```\n\n## Success\nS\n\n## Hint\nOpen the OurRegistrar panel for {domain}.\n\n## Hint\nH2\n\n## Solution\nX\n".replace("```registrar\n```", "```laptop\ndig {domain}\n```"),
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("backup.md"),
+        "+++\nstage = \"backup\"\ntitle = \"Back up the database\"\nafter = \"migrate\"\nchecks = [\"backup.exists\"]\n+++\n\n## About\nA\n\n## Steps\n```server\ncp db.sqlite3 db.bak\n```\n\n## Success\nS\n\n## Hint\nH1\n\n## Hint\nH2\n\n## Solution\nX\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("backup.toml"),
+        "[[check]]\nid = \"backup.exists\"\nstage = \"backup\"\ntitle = \"A backup exists\"\nrequires = [\"ssh.login\"]\nrun = \"test -f {site_dir}/db.bak\"\n[[check.rule]]\nwhen = { \"cmd.exit\" = \"0\" }\npass = true\n[[check.rule]]\ndiagnosis = \"backup-missing\"\n\n[[diagnosis]]\nid = \"backup-missing\"\nstage = \"backup\"\ntitle = \"No backup\"\nwhy = \"You did not copy the database.\"\nfix = [{ where = \"server\", run = \"cp {site_dir}/db.sqlite3 {site_dir}/db.bak\" }]\npatterns = ['db\\.bak: No such file']\n",
+    )
+    .unwrap();
+    let p = pack.to_str().unwrap();
+    let o = e.run(&["lessons", "--lint", p]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = stdout(&e.run(&["--lessons", p, "lessons"]));
+    assert!(
+        list.contains("DNS at OurRegistrar") && list.contains("10. backup"),
+        "{list}"
+    );
+    let hint = stdout(&e.run(&["--lessons", p, "hint", "dns"]));
+    assert!(
+        hint.contains("OurRegistrar panel for staging.example.com"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn the_hint_ladder_ends_with_the_solution() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    let first = stdout(&e.run(&["hint", "nginx"]));
+    assert!(first.starts_with("Hint 1 of"), "{first}");
+    let second = stdout(&e.run(&["hint", "nginx"]));
+    assert!(second.starts_with("Hint 2 of"), "{second}");
+    let mut last = String::new();
+    for _ in 0..5 {
+        last = stdout(&e.run(&["hint", "nginx"]));
+    }
+    assert!(last.starts_with("Solution for nginx"), "{last}");
+    let v: Value = serde_json::from_str(&stdout(&e.run(&["status", "--json"]))).unwrap();
+    let nginx = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "nginx")
+        .unwrap();
+    assert!(nginx["hints_used"].as_u64().unwrap() >= 3);
+    // Without a stage, the hint is for the current stage.
+    assert!(stdout(&e.run(&["hint"])).contains("for domain"));
+}
+
+#[test]
+fn reset_confirms_or_needs_yes() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    assert!(e.run(&["check", "domain"]).status.success());
+    assert_clean_error(&e.run(&["reset", "domain"]), "--yes");
+    let o = e.run(&["reset", "domain", "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&e.run(&["status", "--json"]))).unwrap();
+    assert_eq!(v["stages"][0]["status"], "pending");
+    assert!(e.run(&["reset", "--all", "--yes"]).status.success());
+    assert!(!e.progress_file().exists());
+    assert_eq!(e.run(&["reset"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_second_tutor_on_the_same_profile_is_refused() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    let store = tutor::progress::Store::open(&e.state(), "staging").unwrap();
+    let guard = store.lock().map_err(|e| e.to_string()).unwrap();
+    assert_clean_error(&e.run(&["check", "domain"]), "already using profile");
+    drop(guard);
+    assert!(e.run(&["check", "domain"]).status.success());
+}

@@ -1,0 +1,110 @@
+//! The guided tour under a real pseudo-terminal, typed as a learner would.
+
+use expectrl::{Eof, Session};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+fn spawn(home: &Path, args: &[&str]) -> Session {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
+    cmd.args(args)
+        .env("TUTOR_STATE_DIR", home.join("state"))
+        .env("HOME", home)
+        .env("TERM", "xterm-256color")
+        .env("NO_COLOR", "1")
+        .env_remove("SSH_AUTH_SOCK")
+        .env_remove("TUTOR_PROFILE");
+    let mut s = Session::spawn(cmd).expect("spawn tutor in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s
+}
+
+fn answer(s: &mut Session, question: &str, text: &str) {
+    s.expect(question)
+        .unwrap_or_else(|e| panic!("waiting for {question:?}: {e}"));
+    s.send(format!("{text}\r")).unwrap();
+}
+
+/// Answer every profile question, with one bad domain first.
+fn answer_profile(s: &mut Session) {
+    answer(s, "Your staging domain", "bad_domain.example.com");
+    s.expect("is not a valid domain")
+        .expect("the bad domain is refused with its reason");
+    // Erase the bad answer and type a good one: the same question is asked again.
+    s.send("\u{7f}".repeat(40)).unwrap();
+    s.send("staging.example.com\r").unwrap();
+    answer(s, "live domain", "");
+    answer(s, "IP address", "127.0.0.2");
+    answer(s, "user you log in as", "elspeth");
+    answer(s, "SSH port", "");
+    answer(s, "private key file", "");
+    answer(s, "repository URL", "");
+}
+
+#[test]
+fn start_quit_midway_then_continue_lands_on_the_same_stage() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = spawn(home.path(), &["start"]);
+    s.expect("Welcome to tutor").unwrap();
+    answer_profile(&mut s);
+    s.expect("Stage domain done")
+        .expect("the domain stage is checked and passes");
+    s.expect("Stage 2 of 9").expect("the dns lesson follows");
+    s.expect("When you have typed these commands").unwrap();
+    s.send("\u{3}").unwrap(); // Ctrl-C at the menu
+    s.expect("tutor continue")
+        .expect("Ctrl-C says how to resume");
+    s.expect(Eof).unwrap();
+
+    let saved: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("state/staging.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["answers"]["domain"], "staging.example.com");
+    assert_eq!(saved["stages"]["domain"]["status"], "done");
+    assert_eq!(saved["current_stage"], "dns");
+
+    let mut s = spawn(home.path(), &["continue"]);
+    s.expect("Welcome back! You are deploying staging.example.com.")
+        .unwrap();
+    s.expect("Finished so far: ✓ domain").unwrap();
+    s.expect("Next: dns").unwrap();
+    s.expect("Stage 2 of 9")
+        .expect("continue lands on the same stage");
+    s.expect("When you have typed these commands").unwrap();
+    s.send("\u{3}").unwrap();
+    s.expect("tutor continue").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn ctrl_c_during_the_questions_keeps_the_answers_given() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = spawn(home.path(), &["start"]);
+    answer(&mut s, "Your staging domain", "staging.example.com");
+    answer(&mut s, "live domain", "");
+    s.expect("IP address").unwrap();
+    s.send("\u{3}").unwrap();
+    s.expect("tutor continue").unwrap();
+    s.expect(Eof).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("state/staging.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["answers"]["domain"], "staging.example.com");
+
+    // `continue` asks the remaining questions, with the domain as the default.
+    let mut s = spawn(home.path(), &["continue"]);
+    s.expect("Welcome back! You are deploying staging.example.com.")
+        .unwrap();
+    answer(&mut s, "Your staging domain", "");
+    answer(&mut s, "live domain", "");
+    answer(&mut s, "IP address", "127.0.0.2");
+    answer(&mut s, "user you log in as", "elspeth");
+    answer(&mut s, "SSH port", "");
+    answer(&mut s, "private key file", "");
+    answer(&mut s, "repository URL", "");
+    s.expect("Stage 2 of 9").unwrap();
+    s.send("\u{3}").unwrap();
+    s.expect(Eof).unwrap();
+}
