@@ -75,6 +75,12 @@ pub enum Command {
     Why,
     /// Forget the progress of one stage, or of everything
     Reset(ResetArgs),
+    /// Write the generated pages of the book (lessons, diagnoses, reference) into DIR
+    #[command(hide = true)]
+    BookSrc {
+        /// The folder to write into, e.g. book/src/generated
+        out: PathBuf,
+    },
     /// List the stages and their checks, or validate a lesson pack
     Lessons {
         /// Validate the lesson pack in DIR and print every error as file:line

@@ -106,6 +106,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Why => why_cmd(&ctx),
         Command::Reset(args) => reset(&ctx, &args),
         Command::Lessons { lint } => lessons(&ctx, lint),
+        Command::BookSrc { out } => {
+            crate::book::generate(&ctx.pack()?, &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -445,6 +445,7 @@ impl<'a> Run<'a> {
                 .known_hosts
                 .clone()
                 .unwrap_or_else(|| home.join(".ssh").join("known_hosts")),
+            known_as: vec![a.domain.clone()],
             use_agent: self.opts.use_agent,
             connect_timeout: self.opts.connect_timeout,
             command_timeout: self.opts.command_timeout,

@@ -1,14 +1,15 @@
 //! OpenSSH `known_hosts`, read and written by us.
 //!
-//! libssh2 has a matcher of its own, but it lets a port-less entry match any
-//! port, which OpenSSH never does: a learner's `ssh` and tutor would then
-//! disagree about whether a host is known. The rules here follow OpenSSH
-//! 9.x (`hostfile.c`): the name looked up is `host` for port 22 and
-//! `[host]:port` otherwise, hashed entries hash that same name, and a host
-//! listed with any other key has changed. (Measured with `ssh` 9.2: a known
-//! RSA key and a server presenting ed25519 gives "REMOTE HOST
-//! IDENTIFICATION HAS CHANGED", not "unknown"; the probe asks for the known
-//! types first, as `ssh` does, so this only bites when the key is gone.)
+//! libssh2 has a matcher of its own, but it treats a port-less entry as an
+//! entry for every port, so a port-22 key that differs from the key on port
+//! 2222 reads as "changed" where `ssh` says "unknown": the learner's `ssh`
+//! and tutor would disagree. The rules here follow OpenSSH 9.2, measured
+//! against `ssh` itself: the name looked up is `host` for port 22 and
+//! `[host]:port` otherwise ([`check`]), hashed entries hash that same name,
+//! a host listed with any other key, of any type, has changed (a known RSA
+//! key and a server presenting ed25519 gives "REMOTE HOST IDENTIFICATION HAS
+//! CHANGED"), and for another port a port-less entry with exactly the same
+//! key is accepted as a fallback ([`check_like_ssh`]).
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::io::Write;
@@ -74,6 +75,28 @@ pub fn check(
     } else {
         HostKeyStatus::NotFound
     }
+}
+
+/// What `ssh` concludes, which is [`check`] plus one fallback measured
+/// with OpenSSH 9.2 ("checking without port identifier"): when nothing is
+/// recorded for `[host]:port`, a port-less entry with exactly this key is
+/// accepted too; a port-less entry with another key does not count as
+/// changed (ssh calls the host unknown).
+pub fn check_like_ssh(
+    known_hosts_text: &str,
+    host: &str,
+    port: u16,
+    key_type: &str,
+    key_blob: &[u8],
+) -> HostKeyStatus {
+    let status = check(known_hosts_text, host, port, key_type, key_blob);
+    if status == HostKeyStatus::NotFound
+        && port != 22
+        && check(known_hosts_text, host, 22, key_type, key_blob) == HostKeyStatus::Match
+    {
+        return HostKeyStatus::Match;
+    }
+    status
 }
 
 /// Key types recorded for `host`:`port`, in file order, without repeats.
@@ -354,6 +377,36 @@ mod tests {
         assert_eq!(
             check(&text, "127.0.0.1", 2222, ED, &a),
             HostKeyStatus::NotFound
+        );
+    }
+
+    #[test]
+    fn ssh_falls_back_to_the_portless_entry_on_exact_match_only() {
+        let a = blob(KEY_A);
+        let b = blob(KEY_B);
+        let text = format!("127.0.0.1 {ED} {KEY_A}\n");
+        assert_eq!(
+            check_like_ssh(&text, "127.0.0.1", 2222, ED, &a),
+            HostKeyStatus::Match
+        );
+        assert_eq!(
+            check_like_ssh(&text, "127.0.0.1", 2222, ED, &b),
+            HostKeyStatus::NotFound
+        );
+        assert_eq!(
+            check_like_ssh(&text, "127.0.0.1", 22, ED, &b),
+            HostKeyStatus::Mismatch { line: 1 }
+        );
+        // A [host]:port entry is decisive: no fallback once the port is listed.
+        let both = format!("{text}[127.0.0.1]:2222 {ED} {KEY_B}\n");
+        assert_eq!(
+            check_like_ssh(&both, "127.0.0.1", 2222, ED, &a),
+            HostKeyStatus::Mismatch { line: 2 }
+        );
+        let hashed = format!("{HASHED_22} {ED} {KEY_A}\n");
+        assert_eq!(
+            check_like_ssh(&hashed, "127.0.0.1", 2200, ED, &a),
+            HostKeyStatus::Match
         );
     }
 

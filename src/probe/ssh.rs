@@ -43,10 +43,17 @@ pub struct SshTarget {
     /// Private key files to offer, in order, after the agent's keys.
     pub identities: Vec<PathBuf>,
     pub known_hosts: PathBuf,
+    /// Other names the host key may be recorded under (tutor connects to
+    /// the profile's IP, but `ssh user@domain` records the domain).
+    pub known_as: Vec<String>,
     pub use_agent: bool,
-    /// For the TCP connect, the handshake and the login together.
+    /// For the TCP connect, and again for each blocking step of the
+    /// handshake and the login (the time a learner spends answering an
+    /// `Ask` or passphrase prompt is not counted).
     pub connect_timeout: Duration,
-    /// For each command.
+    /// For each command, from start to exit status. A command that runs
+    /// longer is abandoned (`timed_out`) but goes on running on the server
+    /// until it ends, holding one of sshd's MaxSessions (10) meanwhile.
     pub command_timeout: Duration,
 }
 
@@ -78,6 +85,7 @@ impl SshTarget {
             user,
             identities,
             known_hosts: home.join(".ssh").join("known_hosts"),
+            known_as: Vec::new(),
             use_agent: true,
             connect_timeout: Duration::from_secs(10),
             command_timeout: Duration::from_secs(30),
@@ -195,6 +203,27 @@ pub struct CommandOutput {
     pub signal: Option<String>,
 }
 
+/// The host key's standing under every name the host is known by: a
+/// mismatch under any name wins (never log in past a changed key), then a
+/// match. A port-less entry counts for port 22 only, stricter than libssh2.
+fn host_key_status(
+    known_text: &str,
+    target: &SshTarget,
+    key_type: &str,
+    blob: &[u8],
+) -> HostKeyStatus {
+    let statuses: Vec<HostKeyStatus> = std::iter::once(&target.host)
+        .chain(&target.known_as)
+        .map(|name| known_hosts::check(known_text, name, target.port, key_type, blob))
+        .collect();
+    statuses
+        .iter()
+        .find(|s| matches!(s, HostKeyStatus::Mismatch { .. }))
+        .or_else(|| statuses.iter().find(|s| **s == HostKeyStatus::Match))
+        .cloned()
+        .unwrap_or(HostKeyStatus::NotFound)
+}
+
 /// A logged-in session.
 pub struct Remote {
     session: Session,
@@ -237,7 +266,7 @@ impl Remote {
             .to_string();
         let blob = blob.to_vec();
         let fingerprint = known_hosts::fingerprint_sha256(&blob);
-        match known_hosts::check(&known_text, &target.host, target.port, &key_type, &blob) {
+        match host_key_status(&known_text, target, &key_type, &blob) {
             HostKeyStatus::Match => {}
             HostKeyStatus::Mismatch { line } => {
                 return Err(LoginFailure::HostKeyChanged {
@@ -258,12 +287,14 @@ impl Remote {
                         key_type,
                     });
                 }
-                let line = known_hosts::entry_line(&target.host, target.port, &key_type, &blob);
-                known_hosts::append(&target.known_hosts, &line).map_err(|e| {
-                    LoginFailure::Protocol(format!(
-                        "Could not record the server's host key: {e:#}."
-                    ))
-                })?;
+                for name in std::iter::once(&target.host).chain(&target.known_as) {
+                    let line = known_hosts::entry_line(name, target.port, &key_type, &blob);
+                    known_hosts::append(&target.known_hosts, &line).map_err(|e| {
+                        LoginFailure::Protocol(format!(
+                            "Could not record the server's host key: {e:#}."
+                        ))
+                    })?;
+                }
             }
         }
 
@@ -549,31 +580,81 @@ fn handshake_failure(e: &ssh2::Error, addr: SocketAddr, timeout: Duration) -> Lo
 enum Attempt {
     Accepted,
     Rejected,
-    /// The session is unusable (timeout, connection closed): stop trying.
-    Fatal(LoginFailure),
-    /// libssh2 could not use the key file; the text says why.
+    /// The server hung up (sshd's MaxAuthTries) or the link died: stop.
+    Closed,
+    TimedOut,
+    /// libssh2 could not use the key; the text says why.
     Unusable(String),
 }
 
-fn attempt(result: Result<(), ssh2::Error>, addr: SocketAddr, tried: usize) -> Attempt {
+fn attempt(result: Result<(), ssh2::Error>) -> Attempt {
     let Err(e) = result else {
         return Attempt::Accepted;
     };
     match e.code() {
+        ErrorCode::Session(LIBSSH2_ERROR_AUTHENTICATION_FAILED)
+            if e.message().starts_with("Waiting for") =>
+        {
+            // Measured: once sshd has disconnected after MaxAuthTries,
+            // libssh2 reports every further attempt as -19 "Waiting for
+            // USERAUTH response" rather than as a socket error.
+            Attempt::Closed
+        }
         ErrorCode::Session(
             LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED | LIBSSH2_ERROR_AUTHENTICATION_FAILED,
         ) => Attempt::Rejected,
-        ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => Attempt::Fatal(LoginFailure::TimedOut(
-            format!("{addr} stopped answering during the login."),
-        )),
+        ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => Attempt::TimedOut,
         ErrorCode::Session(
             LIBSSH2_ERROR_SOCKET_DISCONNECT | LIBSSH2_ERROR_SOCKET_RECV | LIBSSH2_ERROR_SOCKET_SEND,
-        ) => Attempt::Fatal(LoginFailure::AuthFailed(format!(
-            "{addr} closed the connection after {tried} rejected key(s) \
-             (sshd's MaxAuthTries, 6 by default, counts every key offered)."
-        ))),
+        ) => Attempt::Closed,
         ErrorCode::Session(LIBSSH2_ERROR_FILE) => Attempt::Unusable(e.message().to_string()),
         _ => Attempt::Unusable(e.to_string()),
+    }
+}
+
+/// The keys offered so far, for the failure message.
+#[derive(Default)]
+struct Tried {
+    agent_keys: Vec<String>,
+    files: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Tried {
+    fn rejected(&self) -> usize {
+        self.agent_keys.len() + self.files.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rejected() == 0 && self.notes.is_empty()
+    }
+
+    fn list(&self) -> String {
+        let mut items: Vec<String> = Vec::new();
+        // A full agent makes a long, unreadable list; the count says enough.
+        if self.agent_keys.len() > 3 {
+            items.push(format!("{} keys from the ssh-agent", self.agent_keys.len()));
+        } else {
+            items.extend(self.agent_keys.iter().map(|k| format!("agent key {k}")));
+        }
+        items.extend(self.files.iter().cloned());
+        items.extend(self.notes.iter().cloned());
+        items.join(", ")
+    }
+
+    /// The failure for an attempt that ended the login.
+    fn stop(&self, end: Attempt, addr: SocketAddr) -> LoginFailure {
+        if matches!(end, Attempt::TimedOut) {
+            return LoginFailure::TimedOut(format!("{addr} stopped answering during the login."));
+        }
+        // The key on offer when the server hung up counts as an attempt too.
+        LoginFailure::AuthFailed(format!(
+            "{addr} closed the connection after {} keys were offered: sshd allows only \
+             MaxAuthTries (6 by default) per connection, so the right key must come \
+             earlier, or the agent must hold fewer keys (refused: {}).",
+            self.rejected() + 1,
+            self.list()
+        ))
     }
 }
 
@@ -611,9 +692,8 @@ fn authenticate(
         )));
     }
 
-    let mut tried: Vec<String> = Vec::new();
+    let mut tried = Tried::default();
     let mut rejected_blobs: Vec<Vec<u8>> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
     let mut needs_passphrase: Vec<PathBuf> = Vec::new();
 
     let agent_sock = std::env::var_os("SSH_AUTH_SOCK").filter(|s| !s.is_empty());
@@ -622,41 +702,47 @@ fn authenticate(
             Ok((mut agent, identities)) => {
                 // userauth_agent offers only the first key: walk them all.
                 for identity in identities {
-                    let result = agent.userauth(user, &identity);
-                    match attempt(result, addr, tried.len()) {
+                    let label = format!(
+                        "{} ({})",
+                        known_hosts::fingerprint_sha256(identity.blob()),
+                        identity.comment()
+                    );
+                    match attempt(agent.userauth(user, &identity)) {
                         Attempt::Accepted => {
                             let _ = agent.disconnect();
                             return Ok(());
                         }
                         Attempt::Rejected => {
-                            tried.push(format!("agent key \"{}\"", identity.comment()));
+                            tried.agent_keys.push(label);
                             rejected_blobs.push(identity.blob().to_vec());
                         }
-                        Attempt::Fatal(failure) => return Err(failure),
                         Attempt::Unusable(why) => {
-                            notes.push(format!("agent key \"{}\" ({why})", identity.comment()))
+                            tried.notes.push(format!("agent key {label} ({why})"))
+                        }
+                        end => {
+                            let _ = agent.disconnect();
+                            return Err(tried.stop(end, addr));
                         }
                     }
                 }
                 let _ = agent.disconnect();
             }
-            Err(e) => notes.push(format!("ssh-agent not usable ({e})")),
+            Err(e) => tried.notes.push(format!("ssh-agent not usable ({e})")),
         }
     }
 
     for path in &target.identities {
         let Ok(bytes) = std::fs::read(path) else {
             if path.exists() {
-                notes.push(format!("{} (unreadable)", path.display()));
+                tried.notes.push(format!("{} (unreadable)", path.display()));
             }
             continue;
         };
         let info = KeyFileInfo::parse(&bytes);
         if info
             .public_blob
-            .as_ref()
-            .or(read_pub_file(path).as_ref())
-            .is_some_and(|blob| rejected_blobs.contains(blob))
+            .or_else(|| read_pub_file(path))
+            .is_some_and(|blob| rejected_blobs.contains(&blob))
         {
             // Same key as an agent key already refused: offering it again
             // would only use up the server's MaxAuthTries.
@@ -674,24 +760,26 @@ fn authenticate(
             None
         };
         let result = session.userauth_pubkey_file(user, None, path, secret.as_deref());
-        match attempt(result, addr, tried.len()) {
+        match attempt(result) {
             Attempt::Accepted => return Ok(()),
-            Attempt::Rejected => tried.push(path.display().to_string()),
-            Attempt::Fatal(failure) => return Err(failure),
-            Attempt::Unusable(_) if secret.is_some() => {
-                notes.push(format!("{} (wrong passphrase)", path.display()))
-            }
-            Attempt::Unusable(why) => notes.push(format!("{} ({why})", path.display())),
+            Attempt::Rejected => tried.files.push(path.display().to_string()),
+            Attempt::Unusable(_) if secret.is_some() => tried
+                .notes
+                .push(format!("{} (wrong passphrase)", path.display())),
+            Attempt::Unusable(why) => tried.notes.push(format!("{} ({why})", path.display())),
+            end => return Err(tried.stop(end, addr)),
         }
         if session.authenticated() {
             return Ok(());
         }
     }
 
+    // Every key that was offered was refused, so an encrypted key left
+    // untried is the one hope: asking for its passphrase is the next step.
     if let Some(path) = needs_passphrase.into_iter().next() {
         return Err(LoginFailure::PassphraseNeeded(path));
     }
-    if tried.is_empty() && notes.is_empty() {
+    if tried.is_empty() {
         let agent = if !target.use_agent {
             "the agent is not used"
         } else if agent_sock.is_none() {
@@ -713,10 +801,9 @@ fn authenticate(
             "There was no key to log in to {addr} as {user} with: {agent}, and {files}."
         )));
     }
-    tried.extend(notes);
     Err(LoginFailure::AuthFailed(format!(
         "{addr} accepted none of the keys offered for {user} (tried: {}).",
-        tried.join(", ")
+        tried.list()
     )))
 }
 
@@ -915,7 +1002,7 @@ mod tests {
     }
 
     #[test]
-    fn unresolvable_and_refused_without_network() {
+    fn closed_loopback_port_is_refused() {
         // Port 1 on loopback: nothing listens there in a test environment.
         let target = SshTarget {
             host: "127.0.0.1".into(),
@@ -923,6 +1010,7 @@ mod tests {
             user: "nobody".into(),
             identities: vec![],
             known_hosts: PathBuf::from("/nonexistent/known_hosts"),
+            known_as: Vec::new(),
             use_agent: false,
             connect_timeout: Duration::from_secs(2),
             command_timeout: Duration::from_secs(2),
