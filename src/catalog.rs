@@ -119,7 +119,9 @@ impl std::fmt::Display for Origin {
 pub struct Catalog {
     pub checks: Vec<(CheckDef, Origin)>,
     pub diagnoses: Vec<(Diagnosis, Origin)>,
-    patterns: Vec<(usize, Regex)>,
+    /// Compiled on first use: only `tutor why` needs them, and compiling a
+    /// hundred regexes would be most of tutor's start-up time.
+    patterns: std::sync::OnceLock<Vec<(usize, Regex)>>,
 }
 
 /// 1-based line of the first line containing `needle`.
@@ -181,23 +183,38 @@ impl Catalog {
         }
     }
 
-    /// Compile the message patterns; call once after the last `add_file`.
-    pub fn compile(&mut self) -> Vec<String> {
+    /// Every message pattern that is not a valid regex, as `file:line: message`.
+    #[must_use]
+    pub fn pattern_errors(&self) -> Vec<String> {
         let mut errors = Vec::new();
-        self.patterns.clear();
-        for (i, (d, origin)) in self.diagnoses.iter().enumerate() {
+        for (d, origin) in &self.diagnoses {
             for p in &d.patterns {
-                match Regex::new(p) {
-                    Ok(re) => self.patterns.push((i, re)),
-                    Err(e) => errors.push(format!(
+                if let Err(e) = Regex::new(p) {
+                    errors.push(format!(
                         "{origin}: diagnosis {}: pattern {p:?} is not a valid regex: {}",
                         d.id,
                         e.to_string().lines().last().unwrap_or("")
-                    )),
+                    ));
                 }
             }
         }
         errors
+    }
+
+    fn patterns(&self) -> &[(usize, Regex)] {
+        self.patterns.get_or_init(|| {
+            let mut compiled = Vec::new();
+            for (i, (d, _)) in self.diagnoses.iter().enumerate() {
+                // Invalid patterns are reported by lint; here they are left out.
+                compiled.extend(
+                    d.patterns
+                        .iter()
+                        .filter_map(|p| Regex::new(p).ok())
+                        .map(|re| (i, re)),
+                );
+            }
+            compiled
+        })
     }
 
     #[must_use]
@@ -223,7 +240,7 @@ impl Catalog {
     #[must_use]
     pub fn recognise(&self, text: &str) -> Vec<&Diagnosis> {
         let mut scores: Vec<(usize, usize, usize)> = Vec::new(); // (diag, hits, longest)
-        for (i, re) in &self.patterns {
+        for (i, re) in self.patterns() {
             if let Some(m) = re.find(text) {
                 match scores.iter_mut().find(|(d, _, _)| d == i) {
                     Some(s) => {
@@ -244,7 +261,7 @@ impl Catalog {
     /// Every problem with the catalog, as `file:line: message`.
     #[must_use]
     pub fn lint(&self, stages: &[String], placeholders: &[&str]) -> Vec<String> {
-        let mut errors = Vec::new();
+        let mut errors = self.pattern_errors();
         let known_probe = |p: &str| PROBES.iter().any(|(n, _)| *n == p);
         let check_ids: Vec<&str> = self.checks.iter().map(|(c, _)| c.id.as_str()).collect();
         let text_ok =

@@ -534,7 +534,7 @@ Moved it to {}; you can start over with `tutor start`.",
 
 fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
     if let Some(dir) = lint {
-        return match Pack::load(Some(&dir), DEFAULT_LANG) {
+        return match Pack::load_checked(Some(&dir), DEFAULT_LANG) {
             Ok(pack) => {
                 println!(
                     "{}: OK ({} stages, {} checks, {} diagnoses)",
