@@ -17,3 +17,6 @@ cargo clippy --all-targets --quiet -- -D warnings
 
 echo "== cargo test"
 cargo test --no-fail-fast
+
+echo "== the book (mdBook, warnings are failures)"
+bash scripts/build-book.sh

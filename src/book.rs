@@ -420,7 +420,7 @@ fn lesson_markdown(text: &str) -> String {
     let mut prose = String::new();
     let mut fence: Option<(String, String)> = None; // (info, body)
     let flush = |prose: &mut String, out: &mut String| {
-        out.push_str(&fill_prose(prose, false));
+        out.push_str(&fill_prose(&hard_breaks(prose), false));
         prose.clear();
     };
     for line in text.lines() {
@@ -467,6 +467,39 @@ fn lesson_markdown(text: &str) -> String {
     }
     flush(&mut prose, &mut out);
     out.trim_end().to_string()
+}
+
+/// The terminal shows a lesson line by line, so a line break inside a
+/// paragraph is kept (as a Markdown hard break) where the next line does not
+/// start a block of its own.
+fn hard_breaks(text: &str) -> String {
+    let starts_block = |line: &str| {
+        let t = line.trim_start();
+        let numbered = t.split_once(['.', ')']).is_some_and(|(n, rest)| {
+            !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && rest.starts_with(' ')
+        });
+        t.is_empty()
+            || numbered
+            || ["- ", "* ", "+ ", "#", ">", "|", "```", "<"]
+                .iter()
+                .any(|p| t.starts_with(p))
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        let next = lines.get(i + 1).copied().unwrap_or("");
+        let t = line.trim_start();
+        if !t.is_empty()
+            && !t.starts_with(['#', '|', '<'])
+            && !line.ends_with('\\')
+            && !starts_block(next)
+        {
+            out.push('\\');
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// mdBook's anchor for a heading (lower case, spaces to `-`, other
@@ -747,7 +780,7 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
     };
     let _ = writeln!(
         out,
-        "Diagnosis {} of {stage}. In the terminal: {}.\n",
+        "Diagnosis {} of {stage}. In the terminal, {} prints this page with your own values.\n",
         code(&d.id),
         code(&format!("tutor explain {}", d.id))
     );
@@ -769,11 +802,12 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
                 check_link(pack, &c.id, false),
                 link_text(&c.title)
             );
-            let observed = r
-                .observed
-                .as_deref()
-                .map_or_else(|| "(the facts it saw)".to_string(), fill_code);
-            let _ = writeln!(out, "```text\n✗ {}\n```\n", observed.trim());
+            // A quote rather than a code block: long lines wrap.
+            let observed = r.observed.as_deref().map_or_else(
+                || "(the facts it saw)".to_string(),
+                |o| fill_prose(o.trim(), true),
+            );
+            let _ = writeln!(out, "> ✗ {observed}\n");
             let when = describe_when(r);
             if when.is_empty() {
                 out.push_str("It says so when no earlier rule of the check matched.\n\n");
@@ -841,11 +875,7 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
         let _ = writeln!(out, "{}", guard_includes(p));
     }
     out.push_str("```\n\n</details>\n\n");
-    let _ = writeln!(
-        out,
-        "See also the [symptom index](index.md). {} prints this page with your own values.",
-        code(&format!("tutor explain {}", d.id))
-    );
+    out.push_str("See also the [symptom index](index.md): every message tutor recognises.\n");
     out
 }
 
@@ -1217,7 +1247,7 @@ fn commands_page() -> String {
         for a in options {
             out.push_str(&arg_line(a));
         }
-        out.push_str("- and the [options for every command](#options-for-every-command).\n\n");
+        out.push_str("\nAnd the [options for every command](#options-for-every-command).\n\n");
         if let Some(after) = s.get_after_help() {
             let _ = writeln!(out, "```text\n{}\n```\n", after.to_string().trim());
         }
@@ -1459,18 +1489,15 @@ fn probes_fragment() -> String {
     for (name, what) in PROBES {
         let _ = writeln!(out, "| {} | {} |", code(name), table_cell(&escape(what)));
     }
-    out.push_str(
-        "\n| Fact | From probe | Values | Meaning | In the book |\n|---|---|---|---|---|\n",
-    );
+    out.push_str("\nThe facts they report:\n\n| Fact | Values | Meaning |\n|---|---|---|\n");
     for f in FACTS {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} (probe {}) |",
             code(f.name),
-            code(f.probe),
             table_cell(f.values),
             table_cell(f.meaning),
-            code(f.shown_as)
+            code(f.probe)
         );
     }
     out
@@ -1575,6 +1602,16 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("**Put this in `/etc/nginx/sites-available/<domain>`:**\n\n```nginx\nserver {\n}\n```"), "{md}");
+    }
+
+    #[test]
+    fn line_breaks_are_kept() {
+        assert_eq!(
+            hard_breaks(
+                "1. Change it to:\n   `X = 1`\n   Then commit:\n\n2. Next\n   - a\n   - b\n"
+            ),
+            "1. Change it to:\\\n   `X = 1`\\\n   Then commit:\n\n2. Next\n   - a\n   - b\n"
+        );
     }
 
     #[test]

@@ -1,0 +1,690 @@
+//! The book never drifts from the lessons, the catalog and the CLI.
+//!
+//! `tutor book-src` is run into a copy of `book/src`; then every stage and
+//! diagnosis must have its page, every internal link and anchor must resolve,
+//! every diagnosis id a page names must exist, and the command reference must
+//! list exactly what `tutor --help` shows. mdBook itself is not needed here
+//! (`scripts/build-book.sh` builds the HTML).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use tutor::pack::{Pack, DEFAULT_LANG};
+
+fn tutor() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tutor"));
+    c.env_remove("TUTOR_PROFILE")
+        .env_remove("TUTOR_STATE_DIR")
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100");
+    c
+}
+
+fn pack() -> &'static Pack {
+    static PACK: OnceLock<Pack> = OnceLock::new();
+    PACK.get_or_init(|| {
+        Pack::load(None, DEFAULT_LANG)
+            .unwrap_or_else(|e| panic!("the built-in pack does not load:\n{}", e.join("\n")))
+    })
+}
+
+/// A copy of `book/src` with the generated pages, made once per test run.
+fn book() -> &'static Path {
+    static BOOK: OnceLock<PathBuf> = OnceLock::new();
+    BOOK.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book-test");
+        let _ = std::fs::remove_dir_all(&root);
+        let src = root.join("src");
+        copy_sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src"),
+            &src,
+        );
+        let out = tutor()
+            .arg("book-src")
+            .arg(src.join("generated"))
+            .output()
+            .expect("run tutor book-src");
+        assert!(
+            out.status.success(),
+            "tutor book-src failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        src
+    })
+}
+
+/// Copy the hand-written sources, leaving out what `book-src` writes.
+fn copy_sources(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "generated" || name == "SUMMARY.md" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_sources(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Every Markdown file under `dir`, relative path → text.
+fn markdown_files(dir: &Path) -> BTreeMap<PathBuf, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let rel = path.strip_prefix(base).unwrap().to_path_buf();
+                out.insert(rel, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(book().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// `path` with `.` and `..` resolved, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The text with `{{#include FILE}}` lines replaced by the file (as mdBook does).
+fn expand_includes(page: &Path, text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        match t
+            .strip_prefix("{{#include ")
+            .and_then(|r| r.strip_suffix("}}"))
+        {
+            Some(file) => {
+                let target = normalize(&page.parent().unwrap().join(file.trim()));
+                let included = std::fs::read_to_string(book().join(&target))
+                    .unwrap_or_else(|e| panic!("{}: cannot include {}: {e}", page.display(), file));
+                out.push_str(&included);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Lines outside fenced code blocks.
+fn prose_lines(text: &str) -> Vec<&str> {
+    let mut fence: Option<String> = None;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let ticks: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
+        if ticks.len() >= 3 {
+            match &fence {
+                None => {
+                    fence = Some(ticks);
+                    continue;
+                }
+                Some(open) if ticks.starts_with(open.as_str()) && t.trim() == ticks => {
+                    fence = None;
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        if fence.is_none() {
+            out.push(line);
+        }
+    }
+    out
+}
+
+/// A line with its code spans removed.
+fn without_code_spans(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let run = rest[start..].chars().take_while(|&c| c == '`').count();
+        let fence = "`".repeat(run);
+        let after = &rest[start + run..];
+        match after.find(&fence) {
+            Some(end) => rest = &after[end + run..],
+            None => {
+                out.push_str(&rest[start..start + run]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// mdBook's anchors for the headings of a page.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out = BTreeSet::new();
+    for line in prose_lines(text) {
+        let hashes = line.chars().take_while(|&c| c == '#').count();
+        if hashes == 0 || hashes > 6 || !line[hashes..].starts_with(' ') {
+            continue;
+        }
+        let mut heading = line[hashes..].trim().replace('`', "");
+        // [text](url) → text
+        while let (Some(a), Some(b)) = (heading.find("]("), heading.find('[')) {
+            let Some(close) = heading[a..].find(')') else {
+                break;
+            };
+            heading = format!(
+                "{}{}{}",
+                &heading[..b],
+                &heading[b + 1..a],
+                &heading[a + close + 1..]
+            );
+        }
+        let id: String = heading
+            .chars()
+            .filter_map(|c| {
+                if c.is_alphanumeric() || c == '_' || c == '-' {
+                    Some(c.to_ascii_lowercase())
+                } else if c.is_whitespace() {
+                    Some('-')
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let n = seen.entry(id.clone()).or_insert(0);
+        out.insert(if *n == 0 {
+            id.clone()
+        } else {
+            format!("{id}-{n}")
+        });
+        *n += 1;
+    }
+    out
+}
+
+/// Link targets `[text](target)` outside code.
+fn links(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in prose_lines(text) {
+        let line = without_code_spans(line);
+        let mut rest = line.as_str();
+        while let Some(i) = rest.find("](") {
+            let after = &rest[i + 2..];
+            let end = after.find(')').unwrap_or(after.len());
+            out.push(after[..end].trim().to_string());
+            rest = &after[end..];
+        }
+    }
+    out
+}
+
+/// The pages SUMMARY.md links to, relative to `src`.
+fn summary_pages() -> BTreeSet<PathBuf> {
+    links(&read("SUMMARY.md"))
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| normalize(Path::new(&l)))
+        .collect()
+}
+
+#[test]
+fn every_stage_and_diagnosis_has_a_page_in_the_summary() {
+    let summary = summary_pages();
+    let pack = pack();
+    for stage in pack.stages() {
+        let page = PathBuf::from(format!("generated/stages/{stage}.md"));
+        assert!(
+            book().join(&page).is_file(),
+            "stage {stage} has no chapter {}",
+            page.display()
+        );
+        assert!(
+            summary.contains(&page),
+            "SUMMARY.md does not list {}",
+            page.display()
+        );
+        let text = read(&page.to_string_lossy());
+        for c in pack.catalog.checks_of(&stage) {
+            assert!(
+                text.contains(&format!("\n### {}\n", c.id)),
+                "the {stage} chapter does not describe check {}",
+                c.id
+            );
+        }
+    }
+    for (d, _) in &pack.catalog.diagnoses {
+        let page = PathBuf::from(format!("generated/diagnoses/{}.md", d.id));
+        assert!(
+            book().join(&page).is_file(),
+            "diagnosis {} has no page",
+            d.id
+        );
+        assert!(
+            summary.contains(&page),
+            "SUMMARY.md does not list {}",
+            page.display()
+        );
+    }
+    // No page is left over from a stage or diagnosis that is gone.
+    let files = markdown_files(book());
+    for rel in files.keys() {
+        let s = rel.to_string_lossy();
+        if let Some(stage) = s
+            .strip_prefix("generated/stages/")
+            .and_then(|r| r.strip_suffix(".md"))
+        {
+            assert!(pack.lesson(stage).is_some(), "{s}: no such stage");
+        }
+        if let Some(id) = s
+            .strip_prefix("generated/diagnoses/")
+            .and_then(|r| r.strip_suffix(".md"))
+        {
+            assert!(
+                id == "index" || pack.catalog.diagnosis(id).is_some(),
+                "{s}: no such diagnosis"
+            );
+        }
+    }
+}
+
+#[test]
+fn pages_name_only_existing_diagnoses() {
+    let pack = pack();
+    let id_at = |text: &str, i: usize| -> String {
+        text[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+            .collect()
+    };
+    let mut named = 0;
+    for (rel, text) in markdown_files(book()) {
+        for needle in ["diagnoses/", "tutor explain "] {
+            for (i, _) in text.match_indices(needle) {
+                let id = id_at(&text, i + needle.len());
+                let first = id.chars().next();
+                if !first.is_some_and(|c| c.is_ascii_lowercase()) {
+                    continue; // `tutor explain ID`, `diagnoses/<id>`: a placeholder
+                }
+                if needle == "diagnoses/" {
+                    let rest = &text[i + needle.len() + id.len()..];
+                    if id == "index" || !(rest.starts_with(".md") || rest.starts_with(".html")) {
+                        continue;
+                    }
+                }
+                named += 1;
+                assert!(
+                    pack.catalog.diagnosis(&id).is_some(),
+                    "{}: names diagnosis {id:?}, which does not exist",
+                    rel.display()
+                );
+            }
+        }
+    }
+    assert!(
+        named > pack.catalog.diagnoses.len(),
+        "found too few diagnosis references ({named})"
+    );
+}
+
+#[test]
+fn internal_links_and_anchors_resolve() {
+    let files = markdown_files(book());
+    let summary = summary_pages();
+    let mut anchor_cache: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    let mut anchors_of = |page: &Path| -> BTreeSet<String> {
+        anchor_cache
+            .entry(page.to_path_buf())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(book().join(page)).unwrap_or_default();
+                anchors(&expand_includes(page, &text))
+            })
+            .clone()
+    };
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (rel, text) in &files {
+        if rel.starts_with("generated/reference")
+            && matches!(
+                rel.file_name().and_then(|n| n.to_str()),
+                Some("probes.md" | "placeholders.md")
+            )
+        {
+            continue; // fragments, included by other pages
+        }
+        let text = expand_includes(rel, text);
+        for link in links(&text) {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+            {
+                continue;
+            }
+            let (path, anchor) = match link.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (link.as_str(), None),
+            };
+            checked += 1;
+            let target = if path.is_empty() {
+                rel.clone()
+            } else {
+                normalize(&rel.parent().unwrap().join(path))
+            };
+            if !path.is_empty() {
+                if !path.ends_with(".md") {
+                    problems.push(format!(
+                        "{}: link {link:?} is not to a .md page",
+                        rel.display()
+                    ));
+                    continue;
+                }
+                if !book().join(&target).is_file() {
+                    problems.push(format!("{}: link {link:?}: no such page", rel.display()));
+                    continue;
+                }
+                if rel.as_os_str() != "SUMMARY.md" && !summary.contains(&target) {
+                    problems.push(format!(
+                        "{}: link {link:?}: the page is not in SUMMARY.md, so it is not in the book",
+                        rel.display()
+                    ));
+                }
+            }
+            if let Some(a) = anchor {
+                if !anchors_of(&target).contains(a) {
+                    problems.push(format!(
+                        "{}: link {link:?}: {} has no heading with anchor #{a}",
+                        rel.display(),
+                        target.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
+    assert!(
+        checked > 100,
+        "only {checked} links found: is the link scanner broken?"
+    );
+}
+
+/// The `--flags` and `<ARGS>` of one `--help` text, and its subcommands.
+struct Help {
+    commands: BTreeSet<String>,
+    flags: BTreeSet<String>,
+    positionals: BTreeSet<String>,
+}
+
+fn help(args: &[&str]) -> Help {
+    let out = tutor().args(args).arg("--help").output().unwrap();
+    assert!(out.status.success(), "tutor {args:?} --help failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut h = Help {
+        commands: BTreeSet::new(),
+        flags: BTreeSet::new(),
+        positionals: BTreeSet::new(),
+    };
+    let mut section = "";
+    for line in text.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            section = if line.starts_with("Commands") {
+                "commands"
+            } else if line.starts_with("Arguments") {
+                "arguments"
+            } else if line.starts_with("Options") {
+                "options"
+            } else {
+                ""
+            };
+            continue;
+        }
+        let Some(first) = line.strip_prefix("  ").map(str::trim_start) else {
+            continue;
+        };
+        // Item lines start two spaces in; wrapped help lines are indented further.
+        if line.len() - line.trim_start().len() > 6 {
+            continue;
+        }
+        let word = first.split_whitespace().next().unwrap_or("");
+        match section {
+            "commands" if word != "help" && !word.is_empty() => {
+                h.commands.insert(word.to_string());
+            }
+            "arguments" => {
+                let name = word.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']' | '.'));
+                h.positionals.insert(name.to_string());
+            }
+            "options" => {
+                for token in first.split([' ', ',']) {
+                    if token.starts_with('-') && token.len() > 1 {
+                        h.flags.insert(token.to_string());
+                    }
+                    if !token.starts_with('-') && !token.is_empty() {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    h
+}
+
+/// The flags and positional names a part of the command reference lists.
+fn listed(section: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut flags = BTreeSet::new();
+    let mut positionals = BTreeSet::new();
+    for line in section.lines() {
+        let Some(item) = line.strip_prefix("- `") else {
+            continue;
+        };
+        let name = item.split('`').next().unwrap_or("");
+        if name.starts_with('-') {
+            for token in name.split([' ', ',']) {
+                if token.starts_with('-') && token.len() > 1 {
+                    flags.insert(token.to_string());
+                }
+            }
+        } else if name.starts_with(['<', '[']) {
+            positionals.insert(
+                name.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']' | '.'))
+                    .to_string(),
+            );
+        }
+    }
+    (flags, positionals)
+}
+
+#[test]
+fn command_reference_matches_help() {
+    let page = read("generated/reference/commands.md");
+    let mut sections: BTreeMap<String, String> = BTreeMap::new();
+    let mut current = String::from("(top)");
+    for line in page.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            current = h.trim().to_string();
+        }
+        let s = sections.entry(current.clone()).or_default();
+        s.push_str(line);
+        s.push('\n');
+    }
+    let top = help(&[]);
+    // Guard the parsers: an empty reading would make every comparison pass.
+    let check = help(&["check"]);
+    assert!(check.flags.contains("--timeout") && check.positionals.contains("STAGE"));
+    assert!(top.flags.contains("--profile") && top.commands.contains("why"));
+    let (global_flags, _) = listed(&sections["Options for every command"]);
+    assert_eq!(
+        global_flags, top.flags,
+        "the options for every command differ from `tutor --help`"
+    );
+    let documented: BTreeSet<String> = sections
+        .keys()
+        .filter_map(|k| k.strip_prefix("tutor "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        documented, top.commands,
+        "the reference's commands differ from `tutor --help`"
+    );
+    for cmd in &top.commands {
+        let h = help(&[cmd]);
+        let (flags, positionals) = listed(&sections[&format!("tutor {cmd}")]);
+        let shown: BTreeSet<String> = flags.union(&global_flags).cloned().collect();
+        for f in &h.flags {
+            assert!(
+                shown.contains(f),
+                "`tutor {cmd} --help` shows {f}, the reference does not"
+            );
+        }
+        for f in &flags {
+            assert!(
+                h.flags.contains(f),
+                "the reference lists {f} for `tutor {cmd}`, its --help does not"
+            );
+        }
+        assert_eq!(
+            positionals, h.positionals,
+            "arguments of `tutor {cmd}` differ between the reference and --help"
+        );
+    }
+}
+
+#[test]
+fn generated_pages_show_stand_ins_not_placeholders() {
+    let mut names: Vec<String> = tutor::profile::PLACEHOLDERS
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+    names.extend(used_facts());
+    for (rel, text) in markdown_files(&book().join("generated")) {
+        if !(rel.starts_with("stages") || rel.starts_with("diagnoses")) {
+            continue;
+        }
+        for n in &names {
+            assert!(
+                !text.contains(&format!("{{{n}}}")),
+                "generated/{}: raw placeholder {{{n}}}",
+                rel.display()
+            );
+        }
+    }
+    let runserver = read("generated/stages/runserver.md");
+    assert!(runserver.contains("**On the server:**\n\n```sh\n"));
+    assert!(runserver.contains("<dev_port>"));
+}
+
+/// Every fact name the catalog's rules use.
+fn used_facts() -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (c, _) in &pack().catalog.checks {
+        for r in &c.rules {
+            out.extend(r.when.keys().cloned());
+            for t in [&r.observed, &r.undecided].into_iter().flatten() {
+                for (name, _) in tutor::template::placeholders(t).unwrap() {
+                    if name.contains('.') {
+                        out.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_fact_the_catalog_uses_is_documented() {
+    let table = read("generated/reference/probes.md");
+    for fact in used_facts() {
+        assert!(
+            table.contains(&format!("| `{fact}` |")),
+            "fact {fact} is used by a rule but missing from the facts table (FACTS in src/book.rs)"
+        );
+    }
+    for (name, _) in tutor::catalog::PROBES {
+        assert!(
+            table.contains(&format!("| `{name}` |")),
+            "probe {name} missing"
+        );
+    }
+    let placeholders = read("generated/reference/placeholders.md");
+    assert!(!placeholders.contains("(undocumented)"), "{placeholders}");
+}
+
+#[test]
+fn symptom_index_finds_messages() {
+    let index = read("generated/diagnoses/index.md");
+    for words in ["DisallowedHost", "Welcome to nginx!"] {
+        assert!(index.contains(words), "the symptom index lacks {words:?}");
+    }
+    for (d, _) in &pack().catalog.diagnoses {
+        assert!(
+            index.contains(&format!("]({}.md)", d.id)),
+            "the symptom index does not lead to {}",
+            d.id
+        );
+    }
+}
+
+#[test]
+fn remote_commands_are_all_listed() {
+    let page = read("generated/reference/remote-commands.md");
+    assert!(page.contains(tutor::listen::COMMAND));
+    for (c, _) in &pack().catalog.checks {
+        if c.run.is_some() {
+            assert!(
+                page.contains(&format!("### {}\n", c.id)),
+                "{} missing",
+                c.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_second_run_rewrites_nothing() {
+    let src = book();
+    let stamp = |dir: &Path| -> BTreeMap<PathBuf, std::time::SystemTime> {
+        let mut m = BTreeMap::new();
+        for rel in markdown_files(dir).keys() {
+            let t = std::fs::metadata(dir.join(rel))
+                .unwrap()
+                .modified()
+                .unwrap();
+            m.insert(rel.clone(), t);
+        }
+        m
+    };
+    let before = stamp(src);
+    let out = tutor()
+        .arg("book-src")
+        .arg(src.join("generated"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(before, stamp(src), "an unchanged book was written again");
+}
