@@ -864,7 +864,7 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
         code("tutor why")
     );
     for p in &d.patterns {
-        for s in symptoms(p) {
+        for s in symptoms(&usual_values(p)) {
             let _ = writeln!(out, "- {}", code(&s));
         }
     }
@@ -872,7 +872,13 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
         "\n<details>\n<summary>The exact patterns (regular expressions)</summary>\n\n```text\n",
     );
     for p in &d.patterns {
-        let _ = writeln!(out, "{}", guard_includes(p));
+        // Placeholders in a pattern are the reader's own values: `<http_port>`.
+        let shown = crate::profile::PLACEHOLDERS
+            .iter()
+            .fold(p.clone(), |acc, n| {
+                acc.replace(&format!("{{{n}}}"), &format!("<{n}>"))
+            });
+        let _ = writeln!(out, "{}", guard_includes(&shown));
     }
     out.push_str("```\n\n</details>\n\n");
     out.push_str("See also the [symptom index](index.md): every message tutor recognises.\n");
@@ -899,7 +905,7 @@ You can also let tutor look it up: paste the message into `tutor why`, or pipe i
     let mut rows: Vec<(String, String, &Diagnosis)> = Vec::new();
     for d in diagnoses_in_order(pack) {
         for p in &d.patterns {
-            for s in symptoms(p) {
+            for s in symptoms(&usual_values(p)) {
                 let key = s
                     .trim_start_matches(|c: char| !c.is_alphanumeric())
                     .to_lowercase();
@@ -938,6 +944,12 @@ You can also let tutor look it up: paste the message into `tutor why`, or pipe i
 }
 
 // ---------------------------------------------------------------- message patterns
+
+/// A pattern with the learner's values as readers usually have them (ports
+/// 8000 and 80, `<domain>`), as `tutor why` fills them from the profile.
+fn usual_values(pattern: &str) -> String {
+    crate::catalog::pattern_with(pattern, &crate::report::generic_vars())
+}
 
 /// At most this many readable forms per pattern; beyond, alternatives are joined with " / ".
 const MAX_FORMS: usize = 8;
@@ -1475,7 +1487,15 @@ const PLACEHOLDER_MEANINGS: &[(&str, &str)] = &[
         "dev_port",
         "the port of Django's dev server, by default `8000`",
     ),
+    (
+        "dev_url",
+        "the dev server's address, `http://` + your domain + `:` + the dev port + `/`",
+    ),
     ("http_port", "the port nginx listens on, by default `80`"),
+    (
+        "site_url",
+        "your site's address through nginx, `http://` + your domain + `/` (with `:` and the port when it is not 80)",
+    ),
     ("repo_url", "the URL of your project's git repository"),
 ];
 

@@ -119,9 +119,6 @@ impl std::fmt::Display for Origin {
 pub struct Catalog {
     pub checks: Vec<(CheckDef, Origin)>,
     pub diagnoses: Vec<(Diagnosis, Origin)>,
-    /// Compiled on first use: only `tutor why` needs them, and compiling a
-    /// hundred regexes would be most of tutor's start-up time.
-    patterns: std::sync::OnceLock<Vec<(usize, Regex)>>,
 }
 
 /// 1-based line of the first line containing `needle`.
@@ -186,10 +183,11 @@ impl Catalog {
     /// Every message pattern that is not a valid regex, as `file:line: message`.
     #[must_use]
     pub fn pattern_errors(&self) -> Vec<String> {
+        let vars = crate::report::generic_vars();
         let mut errors = Vec::new();
         for (d, origin) in &self.diagnoses {
             for p in &d.patterns {
-                if let Err(e) = Regex::new(p) {
+                if let Err(e) = Regex::new(&pattern_with(p, &vars)) {
                     errors.push(format!(
                         "{origin}: diagnosis {}: pattern {p:?} is not a valid regex: {}",
                         d.id,
@@ -199,22 +197,6 @@ impl Catalog {
             }
         }
         errors
-    }
-
-    fn patterns(&self) -> &[(usize, Regex)] {
-        self.patterns.get_or_init(|| {
-            let mut compiled = Vec::new();
-            for (i, (d, _)) in self.diagnoses.iter().enumerate() {
-                // Invalid patterns are reported by lint; here they are left out.
-                compiled.extend(
-                    d.patterns
-                        .iter()
-                        .filter_map(|p| Regex::new(p).ok())
-                        .map(|re| (i, re)),
-                );
-            }
-            compiled
-        })
     }
 
     #[must_use]
@@ -236,18 +218,27 @@ impl Catalog {
     }
 
     /// Diagnoses whose patterns match `text`, best first (most patterns hit,
-    /// then the longest match: the more specific message wins).
+    /// then the longest match: the more specific message wins). Patterns
+    /// may name the learner's values (`{dev_port}`, `{domain}`, ...): a
+    /// refused connection on the dev port and one on nginx's port differ
+    /// only by the port. Compiled per call: only `tutor why` needs them.
     #[must_use]
-    pub fn recognise(&self, text: &str) -> Vec<&Diagnosis> {
+    pub fn recognise(&self, text: &str, vars: &crate::template::Vars) -> Vec<&Diagnosis> {
         let mut scores: Vec<(usize, usize, usize)> = Vec::new(); // (diag, hits, longest)
-        for (i, re) in self.patterns() {
-            if let Some(m) = re.find(text) {
-                match scores.iter_mut().find(|(d, _, _)| d == i) {
-                    Some(s) => {
-                        s.1 += 1;
-                        s.2 = s.2.max(m.len());
+        for (i, (d, _)) in self.diagnoses.iter().enumerate() {
+            for p in &d.patterns {
+                // Invalid patterns are reported by lint; here they are left out.
+                let Ok(re) = Regex::new(&pattern_with(p, vars)) else {
+                    continue;
+                };
+                if let Some(m) = re.find(text) {
+                    match scores.iter_mut().find(|(d, _, _)| *d == i) {
+                        Some(s) => {
+                            s.1 += 1;
+                            s.2 = s.2.max(m.len());
+                        }
+                        None => scores.push((i, 1, m.len())),
                     }
-                    None => scores.push((*i, 1, m.len())),
                 }
             }
         }
@@ -407,4 +398,20 @@ impl Catalog {
         }
         errors
     }
+}
+
+/// A message pattern with the learner's values put in, regex-escaped. Only
+/// `{name}` for a known placeholder is replaced, so regex repetitions such
+/// as `\d{2,3}` keep their meaning.
+#[must_use]
+pub fn pattern_with(pattern: &str, vars: &crate::template::Vars) -> String {
+    let mut out = pattern.to_string();
+    for name in crate::profile::PLACEHOLDERS {
+        let key = format!("{{{name}}}");
+        if out.contains(&key) {
+            let value = vars.get(*name).map_or(String::new(), |v| regex::escape(v));
+            out = out.replace(&key, &value);
+        }
+    }
+    out
 }

@@ -180,6 +180,15 @@ impl Profile {
         put("ssh", self.ssh_command());
         put("site_dir", self.site_dir());
         put("dev_port", a.dev_port.to_string());
+        put("dev_url", format!("http://{}:{}/", a.domain, a.dev_port));
+        put(
+            "site_url",
+            if a.http_port == 80 {
+                format!("http://{}/", a.domain)
+            } else {
+                format!("http://{}:{}/", a.domain, a.http_port)
+            },
+        );
         put("http_port", a.http_port.to_string());
         put(
             "repo_url",
@@ -223,7 +232,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "ssh",
     "site_dir",
     "dev_port",
+    "dev_url",
     "http_port",
+    "site_url",
     "repo_url",
 ];
 

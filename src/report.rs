@@ -21,10 +21,15 @@ pub fn fill(text: &str, vars: &Vars) -> String {
 /// Placeholder values for pages shown without a profile: `<domain>` etc.
 #[must_use]
 pub fn generic_vars() -> Vars {
-    crate::profile::PLACEHOLDERS
+    let mut vars: Vars = crate::profile::PLACEHOLDERS
         .iter()
         .map(|n| (n.to_string(), format!("<{n}>")))
-        .collect()
+        .collect();
+    // The usual ports, so that `tutor why` without a profile still tells a
+    // refused dev server (8000) from a refused nginx (80).
+    vars.insert("dev_port".into(), "8000".into());
+    vars.insert("http_port".into(), "80".into());
+    vars
 }
 
 /// Where a fix step is typed, as a learner reads it.

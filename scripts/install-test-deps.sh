@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what the integration-test lab (tests/lab/) needs on Debian 12, as root.
+# Idempotent: a second run only checks and returns quickly.
+#
+#   sudo scripts/install-test-deps.sh
+#
+# It also downloads Django once into <target>/lab-cache/wheels, so that the labs
+# build their virtualenvs without touching PyPI. (The harness does the same
+# lazily if this step was skipped, under a file lock.)
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-deps.sh: run me as root (the lab creates users and mounts)." >&2
+    exit 1
+fi
+
+PACKAGES=(
+    dnsmasq-base openssh-server openssh-client nginx-light
+    python3 python3-venv python3-pip sudo git iproute2 nftables curl
+    dnsutils util-linux procps passwd
+    # ssh2 (bundled libssh2) builds against OpenSSL.
+    libssl-dev pkg-config
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    if [ "$status" != "install ok installed" ]; then
+        missing+=("$p")
+    fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install-test-deps.sh: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # Keep a package's own services from starting: there is no systemd here, and
+    # the lab starts its own daemons on free ports.
+    apt-get install -y -qq --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+        "${missing[@]}"
+else
+    echo "install-test-deps.sh: all packages present"
+fi
+
+# sshd refuses to start without its privilege-separation directory.
+install -d -m0755 /run/sshd
+
+# The server side of the lab uses Debian's Python (3.11), never a pyenv shim.
+PY=/usr/bin/python3
+if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "install-test-deps.sh: $PY cannot build virtualenvs (python3-venv missing?)" >&2
+    exit 1
+fi
+
+# Django 6 needs Python >= 3.12; Debian 12 has 3.11.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$here/target}
+case "$target" in /*) ;; *) target=$here/$target ;; esac
+wheels=$target/lab-cache/wheels
+if ls "$wheels"/[Dd]jango-5*.whl >/dev/null 2>&1; then
+    echo "install-test-deps.sh: Django wheels already in $wheels"
+else
+    mkdir -p "$wheels"
+    echo "install-test-deps.sh: downloading Django into $wheels"
+    # --isolated: ignore pip.conf/PIP_* (e.g. a find-links that does not exist).
+    "$PY" -m pip --isolated download --quiet --timeout 60 --only-binary=:all: \
+        --dest "$wheels" 'django<6'
+fi
+
+echo "install-test-deps.sh: done"
