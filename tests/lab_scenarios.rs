@@ -800,3 +800,21 @@ fn every_diagnosis_has_a_scenario() {
         "diagnoses without a lab scenario: {missing:?}"
     );
 }
+
+#[test]
+#[ignore = "timing probe, run by hand"]
+fn timing_probe() {
+    let lab = Lab::healthy("timing");
+    init(&lab);
+    for _ in 0..5 {
+        let t = Instant::now();
+        let r = check(&lab, &["--all"]);
+        let per: Vec<String> = r["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{}={}", s["stage"].as_str().unwrap(), s["duration_ms"]))
+            .collect();
+        println!("check --all: {:?}  {}", t.elapsed(), per.join(" "));
+    }
+}
