@@ -9,7 +9,6 @@
 //! shell script. Exits non-zero when a target is missed.
 
 #[path = "../tests/lab/mod.rs"]
-#[allow(dead_code)]
 mod lab;
 
 use std::process::{Command, ExitCode};
