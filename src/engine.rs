@@ -155,6 +155,8 @@ pub struct Run<'a> {
     ssh: Option<Result<ssh::Remote, ssh::LoginFailure>>,
     ssh_facts: Option<Facts>,
     listen_output: Option<Option<String>>,
+    /// Outputs of remote commands already run (by the prefetch), by command.
+    commands: BTreeMap<String, ssh::CommandOutput>,
     http: BTreeMap<&'static str, Facts>,
     results: BTreeMap<String, CheckResult>,
 }
@@ -170,6 +172,7 @@ impl<'a> Run<'a> {
             ssh: None,
             ssh_facts: None,
             listen_output: None,
+            commands: BTreeMap::new(),
             http: BTreeMap::new(),
             results: BTreeMap::new(),
         }
@@ -343,46 +346,15 @@ impl<'a> Run<'a> {
 
     fn dns_facts(&mut self) -> &Facts {
         if self.dns.is_none() {
-            let domain = self.profile.answers.domain.clone();
-            let resolvers = self.resolvers(&domain);
-            let answers = dns::query_a(&domain, &resolvers, self.opts.dns_timeout);
-            let p = dns::judge_propagation(self.profile.server_ip, &answers);
-            let mut f = Facts::new();
-            let state = match p.state {
-                dns::PropagationState::All => "all",
-                dns::PropagationState::Some => "some",
-                dns::PropagationState::Wrong => "wrong",
-                dns::PropagationState::None => "none",
-                dns::PropagationState::Unreachable => "unreachable",
-            };
-            f.insert("dns.state".into(), state.into());
-            f.insert("dns.agree".into(), p.agree.to_string());
-            f.insert("dns.total".into(), p.total.to_string());
-            f.insert("dns.answered".into(), p.answered.to_string());
-            let seen: Vec<String> = p.seen.iter().map(ToString::to_string).collect();
-            f.insert(
-                "dns.seen".into(),
-                if seen.is_empty() {
-                    "no address".into()
-                } else {
-                    seen.join(", ")
-                },
-            );
-            f.insert(
-                "dns.eta".into(),
-                p.eta
-                    .map(|d| humantime::format_duration(d).to_string())
-                    .unwrap_or_else(|| "a few minutes".into()),
-            );
-            f.insert("dns.detail".into(), p.lines.join("; "));
-            self.dns = Some(f);
+            let resolvers = self.resolvers();
+            self.dns = Some(dns_facts(self.profile, &resolvers, self.opts.dns_timeout));
         }
         self.dns.get_or_insert_with(Facts::new)
     }
 
     /// The resolvers to ask: the profile's, or the public ones plus the
     /// domain's own name servers.
-    fn resolvers(&self, domain: &str) -> Vec<SocketAddr> {
+    fn resolvers(&self) -> Vec<SocketAddr> {
         let configured: Vec<SocketAddr> = self
             .profile
             .answers
@@ -391,9 +363,108 @@ impl<'a> Run<'a> {
             .filter_map(|r| parse_resolver(r))
             .collect();
         if configured.is_empty() {
-            dns::default_resolvers(domain, self.opts.dns_timeout)
+            dns::default_resolvers(&self.profile.answers.domain, self.opts.dns_timeout)
         } else {
             configured
+        }
+    }
+
+    /// Gather what the checks of `stages` will need, all at once: the DNS
+    /// round, both HTTP requests and the SSH login run in parallel (so a
+    /// silent server costs one timeout, not their sum), then every remote
+    /// command runs in one batch of channels on the one SSH session.
+    pub fn prefetch(&mut self, stages: &[String]) {
+        let needed = self.needed_probes(stages);
+        let need = |p: &str| needed.iter().any(|n| n == p);
+        let (profile, http_timeout) = (self.profile, self.opts.http_timeout);
+        let dns_timeout = self.opts.dns_timeout;
+        let resolvers = (need("dns") && self.dns.is_none()).then(|| self.resolvers());
+        let want_dev = need("dev") && !self.http.contains_key("dev");
+        let want_web = need("web") && !self.http.contains_key("web");
+        let want_ssh = ["ssh", "cmd", "dev.listen", "web.listen"]
+            .iter()
+            .any(|p| need(p));
+        let (dns, dev, web) = std::thread::scope(|scope| {
+            let dns = resolvers.map(|r| scope.spawn(move || dns_facts(profile, &r, dns_timeout)));
+            let dev =
+                want_dev.then(|| scope.spawn(move || http_facts(profile, "dev", http_timeout)));
+            let web =
+                want_web.then(|| scope.spawn(move || http_facts(profile, "web", http_timeout)));
+            if want_ssh {
+                self.login();
+            }
+            let join =
+                |h: Option<std::thread::ScopedJoinHandle<'_, Facts>>| h.and_then(|h| h.join().ok());
+            (join(dns), join(dev), join(web))
+        });
+        if let Some(f) = dns {
+            self.dns = Some(f);
+        }
+        if let Some(f) = dev {
+            self.http.insert("dev", f);
+        }
+        if let Some(f) = web {
+            self.http.insert("web", f);
+        }
+        self.prefetch_commands(stages, need("dev.listen") || need("web.listen"));
+    }
+
+    /// The checks of `stages` and, transitively, the checks they require.
+    fn needed_checks(&self, stages: &[String]) -> Vec<&'a CheckDef> {
+        let catalog = &self.pack.catalog;
+        let mut ids: Vec<&str> = stages
+            .iter()
+            .flat_map(|s| catalog.checks_of(s).map(|c| c.id.as_str()))
+            .collect();
+        let mut i = 0;
+        while i < ids.len() {
+            if let Some(c) = catalog.check(ids[i]) {
+                for r in &c.requires {
+                    if !ids.contains(&r.as_str()) {
+                        ids.push(r);
+                    }
+                }
+            }
+            i += 1;
+        }
+        ids.iter()
+            .filter_map(|id| self.pack.catalog.check(id))
+            .collect()
+    }
+
+    /// Probe names needed by the checks of `stages` and what they require.
+    fn needed_probes(&self, stages: &[String]) -> Vec<String> {
+        let mut probes: Vec<String> = self
+            .needed_checks(stages)
+            .iter()
+            .flat_map(|c| c.probes().into_iter().map(str::to_string))
+            .collect();
+        probes.sort();
+        probes.dedup();
+        probes
+    }
+
+    /// Run every remote command the checks of `stages` may need, at once.
+    fn prefetch_commands(&mut self, stages: &[String], listen: bool) {
+        if !matches!(self.ssh, Some(Ok(_))) || !self.profile.domain_ok {
+            return;
+        }
+        let vars = self.profile.shell_vars();
+        let mut commands: Vec<String> = Vec::new();
+        for check in self.needed_checks(stages) {
+            let Some(Ok(command)) = check.run.as_ref().map(|r| template::render(r, &vars)) else {
+                continue;
+            };
+            if !commands.contains(&command) && !self.commands.contains_key(&command) {
+                commands.push(command);
+            }
+        }
+        if listen && self.listen_output.is_none() {
+            commands.push(listen::COMMAND.to_string());
+        }
+        if let Some(Ok(remote)) = &self.ssh {
+            let outputs = remote.run_many(&commands);
+            self.commands.extend(commands.into_iter().zip(outputs));
         }
     }
 
@@ -423,7 +494,23 @@ impl<'a> Run<'a> {
     fn ssh_target(&self) -> ssh::SshTarget {
         let a = &self.profile.answers;
         let home = &self.opts.home;
-        let config = crate::probe::ssh_config::load(home, &a.domain).unwrap_or_default();
+        // The learner's own `ssh` reads ~/.ssh/config for the name they type
+        // (the domain) or the address; values found for the domain come first.
+        let by_domain = crate::probe::ssh_config::load(home, &a.domain).unwrap_or_default();
+        let by_ip = crate::probe::ssh_config::load(home, &self.profile.server_ip.to_string())
+            .unwrap_or_default();
+        let config = crate::probe::ssh_config::HostConfig {
+            hostname: by_domain.hostname.or(by_ip.hostname),
+            user: by_domain.user.or(by_ip.user),
+            port: by_domain.port.or(by_ip.port),
+            identity_files: [by_domain.identity_files, by_ip.identity_files].concat(),
+        };
+        let server_ip = self.profile.server_ip.to_string();
+        let host = config.hostname.clone().unwrap_or_else(|| server_ip.clone());
+        let known_as: Vec<String> = [a.domain.clone(), server_ip]
+            .into_iter()
+            .filter(|n| *n != host)
+            .collect();
         let port = if a.ssh_port == 22 {
             config.port.unwrap_or(22)
         } else {
@@ -437,7 +524,7 @@ impl<'a> Run<'a> {
             }
         }
         ssh::SshTarget {
-            host: self.profile.server_ip.to_string(),
+            host,
             port,
             user: a.ssh_user.clone(),
             identities,
@@ -445,7 +532,7 @@ impl<'a> Run<'a> {
                 .known_hosts
                 .clone()
                 .unwrap_or_else(|| home.join(".ssh").join("known_hosts")),
-            known_as: vec![a.domain.clone()],
+            known_as,
             use_agent: self.opts.use_agent,
             connect_timeout: self.opts.connect_timeout,
             command_timeout: self.opts.command_timeout,
@@ -473,6 +560,9 @@ impl<'a> Run<'a> {
 
     /// Run a read-only command on the server; Err if there is no login.
     fn remote(&mut self, command: &str) -> Result<ssh::CommandOutput, String> {
+        if let Some(out) = self.commands.get(command) {
+            return Ok(out.clone());
+        }
         match self.login() {
             Ok(remote) => Ok(remote.run(command)),
             Err(_) => Err("not checked: it needs an SSH login (see ssh.login)".into()),
@@ -481,26 +571,8 @@ impl<'a> Run<'a> {
 
     fn http_facts(&mut self, which: &'static str) -> &Facts {
         if !self.http.contains_key(which) {
-            let a = &self.profile.answers;
-            let port = if which == "dev" {
-                a.dev_port
-            } else {
-                a.http_port
-            };
-            let host = if port == 80 {
-                a.domain.clone()
-            } else {
-                format!("{}:{port}", a.domain)
-            };
-            let resp = http::get(&http::Request {
-                ip: IpAddr::V4(self.profile.server_ip),
-                port,
-                host,
-                path: "/".into(),
-                connect_timeout: self.opts.http_timeout,
-                read_timeout: self.opts.http_timeout,
-            });
-            self.http.insert(which, http_to_facts(which, &resp));
+            let facts = http_facts(self.profile, which, self.opts.http_timeout);
+            self.http.insert(which, facts);
         }
         &self.http[which]
     }
@@ -538,6 +610,66 @@ impl<'a> Run<'a> {
         }
         f
     }
+}
+
+/// Ask every resolver for the domain's A record and judge the answers.
+fn dns_facts(profile: &Profile, resolvers: &[SocketAddr], timeout: Duration) -> Facts {
+    let answers = dns::query_a(&profile.answers.domain, resolvers, timeout);
+    let p = dns::judge_propagation(profile.server_ip, &answers);
+    let mut f = Facts::new();
+    let state = match p.state {
+        dns::PropagationState::All => "all",
+        dns::PropagationState::Some => "some",
+        dns::PropagationState::Wrong => "wrong",
+        dns::PropagationState::None => "none",
+        dns::PropagationState::Unreachable => "unreachable",
+    };
+    f.insert("dns.state".into(), state.into());
+    f.insert("dns.agree".into(), p.agree.to_string());
+    f.insert("dns.total".into(), p.total.to_string());
+    f.insert("dns.answered".into(), p.answered.to_string());
+    let seen: Vec<String> = p.seen.iter().map(ToString::to_string).collect();
+    f.insert(
+        "dns.seen".into(),
+        if seen.is_empty() {
+            "no address".into()
+        } else {
+            seen.join(", ")
+        },
+    );
+    f.insert(
+        "dns.eta".into(),
+        p.eta
+            .map(|d| humantime::format_duration(d).to_string())
+            .unwrap_or_else(|| "a few minutes".into()),
+    );
+    f.insert("dns.detail".into(), p.lines.join("; "));
+    f
+}
+
+/// One HTTP request to the server's IP with the domain as Host, like
+/// `curl --resolve`, turned into `which.*` facts.
+fn http_facts(profile: &Profile, which: &str, timeout: Duration) -> Facts {
+    let a = &profile.answers;
+    let port = if which == "dev" {
+        a.dev_port
+    } else {
+        a.http_port
+    };
+    let host = if port == 80 {
+        a.domain.clone()
+    } else {
+        format!("{}:{port}", a.domain)
+    };
+    let resp = http::get(&http::Request {
+        ip: IpAddr::V4(profile.server_ip),
+        port,
+        host,
+        path: "/".into(),
+        connect_timeout: timeout,
+        read_timeout: timeout,
+    });
+    http_to_facts(which, &resp)
 }
 
 /// Turn an HTTP response into `which.*` facts.

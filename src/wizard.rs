@@ -327,7 +327,9 @@ fn check_stage(
         passphrase_prompt: Some(&ask_passphrase),
         ..Options::default()
     };
-    let result = Run::new(profile, pack, &opts).stage(stage);
+    let mut run = Run::new(profile, pack, &opts);
+    run.prefetch(&[stage.to_string()]);
+    let result = run.stage(stage);
     spinner.finish_and_clear();
     record(progress, &result);
     store.save(progress).context("could not save progress")?;

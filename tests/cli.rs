@@ -521,3 +521,67 @@ fn a_second_tutor_on_the_same_profile_is_refused() {
     drop(guard);
     assert!(e.run(&["check", "domain"]).status.success());
 }
+
+#[test]
+fn a_silent_server_ends_within_the_timeouts() {
+    use std::net::{TcpListener, UdpSocket};
+    use std::time::{Duration, Instant};
+    // Accepts TCP connections and never says a word; a resolver that never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let dns = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let resolver = dns.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let e = Env::new();
+    let o = e.run(&[
+        "init",
+        "--domain",
+        "silent.example.com",
+        "--server-ip",
+        "127.0.0.1",
+        "--ssh-user",
+        "u",
+        "--ssh-port",
+        &port,
+        "--dev-port",
+        &port,
+        "--http-port",
+        &port,
+        "--resolver",
+        &resolver,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let started = Instant::now();
+    let o = e.run(&["check", "--all", "--json"]);
+    let took = started.elapsed();
+    // DNS 2 s, SSH 5 s and HTTP 5 s run side by side: about one timeout.
+    assert!(took < Duration::from_secs(12), "took {took:?}");
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let stage = |name: &str| {
+        v["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(stage("dns")["checks"][0]["diagnosis"], "dns-unreachable");
+    let ssh = &stage("ssh")["checks"][0];
+    assert_eq!(ssh["diagnosis"], "ssh-unreachable");
+    assert!(
+        ssh["observed"].as_str().unwrap().contains("within 5 s"),
+        "{ssh}"
+    );
+    // Something accepts on the web ports but never answers: not a pass.
+    for name in ["runserver", "nginx"] {
+        assert_ne!(stage(name)["status"], "pass", "{:#}", stage(name));
+    }
+    drop(dns);
+}

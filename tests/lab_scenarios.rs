@@ -802,13 +802,164 @@ fn every_diagnosis_has_a_scenario() {
 }
 
 #[test]
+fn hostile_values_never_run_on_the_server() {
+    let lab = Lab::healthy("sc-hostile");
+    init(&lab);
+    let marker = "/tmp/tutor-pwned";
+    for site_dir in [
+        format!("~/x'; touch {marker}; echo '"),
+        format!("~/$(touch {marker})"),
+        format!("~/`touch {marker}`"),
+        format!("~/a\"; touch {marker}; \""),
+        format!("~/a;touch {marker}"),
+        format!("/tmp/a b/$(id)|touch {marker}&"),
+    ] {
+        init_with(&lab, &[("--site-dir", &site_dir)]);
+        let r = check(&lab, &["--all"]);
+        // The site is not there, so the git stage fails, and says where it looked.
+        let git = stage(&r, "git");
+        assert_eq!(git["checks"][1]["diagnosis"], "repo-missing", "{git:#}");
+        let o = lab.server_sh(&format!(
+            "ls -d {marker} ~{}/{} 2>/dev/null; true",
+            lab.user, marker
+        ));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).trim().is_empty(),
+            "ran: {site_dir}"
+        );
+    }
+    // The same through a hand-edited progress file with a newline.
+    let path = lab.state_dir.join("staging.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["answers"]["site_dir"] = Value::from(format!("~/x\ntouch {marker}\n"));
+    std::fs::write(&path, v.to_string()).unwrap();
+    let o = run_tutor(&lab, &["check", "git"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a line break in the site folder is refused: {}",
+        text(&o)
+    );
+    assert!(text(&o).contains("site folder"), "{}", text(&o));
+    assert!(String::from_utf8_lossy(
+        &lab.server_sh(&format!("ls {marker} 2>/dev/null; true"))
+            .stdout
+    )
+    .trim()
+    .is_empty());
+}
+
+#[test]
+fn ssh_config_and_the_agent_are_honoured() {
+    let lab = Lab::healthy("sc-sshcfg");
+    // The learner's ~/.ssh/config names the port and the key for the domain.
+    let ssh_dir = lab.learner_home.join(".ssh");
+    std::fs::create_dir_all(&ssh_dir).unwrap();
+    std::fs::write(
+        ssh_dir.join("config"),
+        format!(
+            "Host {}\n    HostName {}\n    Port {}\n    IdentityFile {}\n",
+            lab.domain(),
+            lab.server_ip,
+            lab.ssh_port,
+            lab.identity.display()
+        ),
+    )
+    .unwrap();
+    let o = run_tutor(
+        &lab,
+        &[
+            "init",
+            "--domain",
+            lab.domain(),
+            "--server-ip",
+            "127.0.0.2",
+            "--ssh-user",
+            &lab.user,
+            "--known-hosts",
+            lab.known_hosts.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    expect_pass(&lab, "ssh");
+    std::fs::remove_file(ssh_dir.join("config")).unwrap();
+    expect_diagnosis(&lab, "ssh", "ssh-unreachable"); // port 22: nothing listens there
+
+    // An agent holding a wrong key first and the right one second.
+    init_with(&lab, &[]);
+    let args = lab.init_args();
+    let mut without_identity: Vec<&str> = vec!["init"];
+    let mut skip = false;
+    for a in &args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a == "--identity" {
+            skip = true;
+            continue;
+        }
+        without_identity.push(a);
+    }
+    assert!(run_tutor(&lab, &without_identity).status.success());
+    expect_diagnosis(&lab, "ssh", "ssh-auth-failed"); // no agent, no key files
+    let sock = lab.tmp.join("agent.sock");
+    let agent = Command::new("ssh-agent")
+        .arg("-D")
+        .arg("-a")
+        .arg(&sock)
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _agent = Kill(agent);
+    for _ in 0..50 {
+        if sock.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let wrong = lab.tmp.join("agent_wrong_key");
+    assert!(Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&wrong)
+        .status()
+        .unwrap()
+        .success());
+    for key in [&wrong, &lab.identity] {
+        let ok = Command::new("ssh-add")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &sock)
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "{}", text(&ok));
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_tutor"))
+        .args(["check", "ssh", "--json"])
+        .env("TUTOR_STATE_DIR", &lab.state_dir)
+        .env("HOME", &lab.learner_home)
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_str(&String::from_utf8_lossy(&o.stdout)).unwrap();
+    assert_eq!(stage(&v, "ssh")["status"], "pass", "{v:#}");
+}
+
+#[test]
 #[ignore = "timing probe, run by hand"]
 fn timing_probe() {
     let lab = Lab::healthy("timing");
     init(&lab);
     for _ in 0..5 {
         let t = Instant::now();
-        let r = check(&lab, &["--all"]);
+        let o = lab.tutor(&["check", "--all", "--json"]);
+        eprint!("{}", String::from_utf8_lossy(&o.stderr));
+        let r: Value = serde_json::from_slice(&o.stdout).unwrap();
         let per: Vec<String> = r["stages"]
             .as_array()
             .unwrap()
