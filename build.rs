@@ -3,4 +3,5 @@
 fn main() {
     println!("cargo:rerun-if-changed=lessons");
     println!("cargo:rerun-if-changed=checks");
+    println!("cargo:rerun-if-changed=i18n");
 }

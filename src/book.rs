@@ -834,7 +834,7 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
         while j < d.fix.len() && d.fix[j].place == place {
             j += 1;
         }
-        let label = capitalize(place_label(place));
+        let label = capitalize(&place_label(place));
         if place == "registrar" {
             for f in &d.fix[i..j] {
                 let _ = writeln!(out, "**{label}:** {}\n", fill_prose(f.run.trim(), true));

@@ -415,3 +415,113 @@ pub fn pattern_with(pattern: &str, vars: &crate::template::Vars) -> String {
     }
     out
 }
+
+/// The text of one diagnosis in another language (`checks/<lang>/*.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiagnosisText {
+    id: String,
+    title: String,
+    why: String,
+    #[serde(default)]
+    fix: Vec<Fix>,
+    note: Option<String>,
+}
+
+/// The text of one check's rules in another language, rule by rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleText {
+    observed: Option<String>,
+    undecided: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckText {
+    id: String,
+    title: String,
+    #[serde(default)]
+    rules: Vec<RuleText>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranslationFile {
+    #[serde(default)]
+    diagnosis: Vec<DiagnosisText>,
+    #[serde(default)]
+    check: Vec<CheckText>,
+}
+
+impl Catalog {
+    /// Lay a translation over the catalog: titles, explanations, fixes and
+    /// the `observed`/`undecided` texts of rules, matched by id and rule
+    /// position. Ids, stages, rules and message patterns are the same in
+    /// every language (servers print English).
+    pub fn add_translation(&mut self, file: &str, text: &str) -> Result<(), Vec<String>> {
+        let parsed: TranslationFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(1);
+            vec![format!(
+                "{file}:{line}: {}",
+                e.message().lines().next().unwrap_or("invalid TOML")
+            )]
+        })?;
+        let mut errors = Vec::new();
+        for d in parsed.diagnosis {
+            let line = line_of(text, &format!("\"{}\"", d.id));
+            let Some((target, _)) = self.diagnoses.iter_mut().find(|(x, _)| x.id == d.id) else {
+                errors.push(format!("{file}:{line}: no diagnosis {} to translate", d.id));
+                continue;
+            };
+            if d.fix.len() != target.fix.len() {
+                errors.push(format!(
+                    "{file}:{line}: diagnosis {} has {} fix steps, the original {}",
+                    d.id,
+                    d.fix.len(),
+                    target.fix.len()
+                ));
+                continue;
+            }
+            target.title = d.title;
+            target.why = d.why;
+            target.fix = d.fix;
+            if d.note.is_some() {
+                target.note = d.note;
+            }
+        }
+        for c in parsed.check {
+            let line = line_of(text, &format!("\"{}\"", c.id));
+            let Some((target, _)) = self.checks.iter_mut().find(|(x, _)| x.id == c.id) else {
+                errors.push(format!("{file}:{line}: no check {} to translate", c.id));
+                continue;
+            };
+            if c.rules.len() != target.rules.len() {
+                errors.push(format!(
+                    "{file}:{line}: check {} has {} rule texts, the original {} rules",
+                    c.id,
+                    c.rules.len(),
+                    target.rules.len()
+                ));
+                continue;
+            }
+            target.title = c.title;
+            for (rule, text) in target.rules.iter_mut().zip(c.rules) {
+                if text.observed.is_some() {
+                    rule.observed = text.observed;
+                }
+                if text.undecided.is_some() {
+                    rule.undecided = text.undecided;
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}

@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_color: bool,
 
+    /// The language to speak [default: TUTOR_LANG, else the profile's choice, else LC_ALL/LC_MESSAGES/LANG]
+    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "ko"])]
+    pub lang: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -87,6 +91,60 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         lint: Option<PathBuf>,
     },
+    /// For instructors: check every learner's server at once, or sum up hand-ins
+    Class {
+        #[command(subcommand)]
+        command: ClassCommand,
+    },
+    /// Print your progress as JSON to hand in (no server address, user, keys or paths)
+    #[command(after_help = "Example: tutor export > progress.json")]
+    Export,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClassCommand {
+    /// Run the checks of `tutor check` against every learner in ROSTER, several at a time
+    Check(ClassCheckArgs),
+    /// Put hand-ins (from `tutor export`) in one table, with attempts and time per stage
+    Summary(ClassSummaryArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClassCheckArgs {
+    /// The class roster (TOML, one [[learner]] per learner; see the book's Classroom page)
+    #[arg(value_name = "ROSTER")]
+    pub roster: PathBuf,
+    /// Check only this stage (repeatable) [default: every stage]
+    #[arg(long = "stage", value_name = "S")]
+    pub stages: Vec<String>,
+    /// Print one JSON document instead of the table
+    #[arg(long, conflicts_with = "watch")]
+    pub json: bool,
+    /// Also write the table as a self-contained HTML page (for the projector)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// How many learners to check at the same time
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Check again every SECS seconds and redraw the table (Ctrl-C stops)
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub watch: Option<u64>,
+    /// Trust and record a server's host key if the known_hosts file does not list it yet
+    #[arg(long)]
+    pub accept_new_host_key: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ClassSummaryArgs {
+    /// Hand-in files, each the output of `tutor export` (a row is named after its file)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print one JSON document instead of the table
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the table as a self-contained HTML page (for the projector)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -3,11 +3,13 @@
 
 use crate::cli::{CheckArgs, Cli, Command, InitArgs, ResetArgs};
 use crate::engine::{self, Options, Report, Run, Status};
+use crate::i18n::{self, Lang};
 use crate::messages;
 use crate::pack::{Pack, DEFAULT_LANG};
 use crate::profile::{self, Profile};
 use crate::progress::{self, Answers, CheckRun, ProfileLock, Progress, StageStatus, Store};
 use crate::report;
+use crate::t;
 use crate::term::Paint;
 use crate::why;
 use anyhow::{anyhow, bail, Context, Result};
@@ -22,6 +24,10 @@ pub struct Ctx {
     pub profile: String,
     pub lessons: Option<PathBuf>,
     pub paint: Paint,
+    /// The language of this run, and whether the learner chose it explicitly
+    /// (`--lang` or `TUTOR_LANG`), in which case it is saved in the profile.
+    pub lang: Lang,
+    pub lang_chosen: bool,
 }
 
 impl Ctx {
@@ -36,12 +42,28 @@ impl Ctx {
             Some(d) => d.clone(),
             None => progress::default_state_dir()?,
         };
+        // The profile's saved language, if any (a damaged file is reported
+        // later by the command that reads it).
+        let saved = saved_lang(&state_dir, &cli.profile);
+        let (lang, lang_chosen) = i18n::resolve(cli.lang.as_deref(), saved.as_deref());
+        i18n::set(lang);
         Ok(Ctx {
             state_dir,
             profile: cli.profile.clone(),
             lessons: cli.lessons.clone(),
             paint: Paint::new(cli.no_color),
+            lang,
+            lang_chosen,
         })
+    }
+
+    /// Save the language in the profile when the learner chose it.
+    pub fn remember_lang(&self, progress: &mut Progress) {
+        if let Some(a) = progress.answers.as_mut() {
+            if self.lang_chosen || a.lang.is_none() {
+                a.lang = Some(self.lang.code().to_string());
+            }
+        }
     }
 
     pub fn store(&self) -> Result<Store> {
@@ -56,16 +78,14 @@ impl Ctx {
     }
 
     pub fn pack(&self) -> Result<Pack> {
-        Pack::load(self.lessons.as_deref(), DEFAULT_LANG).map_err(|errors| {
+        Pack::load(self.lessons.as_deref(), self.lang.code()).map_err(|errors| {
             let source = self
                 .lessons
                 .as_ref()
-                .map_or("the built-in lessons".to_string(), |d| {
-                    d.display().to_string()
-                });
+                .map_or(t!("pack-builtin"), |d| d.display().to_string());
             anyhow!(
-                "The lesson pack in {source} has {} error(s):\n{}",
-                errors.len(),
+                "{}\n{}",
+                t!("pack-errors", source = source, count = errors.len()),
                 errors.join("\n")
             )
         })
@@ -83,13 +103,22 @@ impl Ctx {
             bail!(messages::no_profile(&self.profile));
         };
         let profile = Profile::new(&self.profile, &answers).map_err(|e| {
-            anyhow!(
-                "The saved profile \"{}\" is not usable: {e} Fix it with `tutor init ...` or `tutor start`.",
-                self.profile
-            )
+            anyhow!(t!(
+                "profile-unusable-fix",
+                profile = &self.profile,
+                problem = e
+            ))
         })?;
         Ok((progress.expect("answers came from it"), profile))
     }
+}
+
+/// The language saved in a profile, read without creating anything: the
+/// choice must be known before the first message is printed.
+fn saved_lang(state_dir: &std::path::Path, profile: &str) -> Option<String> {
+    let text = std::fs::read_to_string(state_dir.join(format!("{profile}.json"))).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["answers"]["lang"].as_str().map(str::to_string)
 }
 
 /// Run the command line; Err means a usage or input error (exit 2).
@@ -106,6 +135,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Why => why_cmd(&ctx),
         Command::Reset(args) => reset(&ctx, &args),
         Command::Lessons { lint } => lessons(&ctx, lint),
+        Command::Class { command } => crate::class::command(&ctx, &command),
+        Command::Export => crate::class::export(&ctx),
         Command::BookSrc { out } => {
             crate::book::generate(&ctx.pack()?, &out)?;
             Ok(ExitCode::SUCCESS)
@@ -146,10 +177,11 @@ fn requested_stages(pack: &Pack, progress: &Progress, args: &CheckArgs) -> Resul
     }
     for s in &args.stages {
         if !all.contains(s) {
-            bail!(
-                "There is no stage {s:?}; the stages are: {}.",
-                all.join(", ")
-            );
+            bail!(t!(
+                "no-such-stage",
+                stage = format!("{s:?}"),
+                stages = all.join(", ")
+            ));
         }
     }
     Ok(args.stages.clone())
@@ -160,8 +192,10 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
     let (mut progress, profile) = ctx.load_profile(&store)?;
     let pack = ctx.pack()?;
     let stages = requested_stages(&pack, &progress, args)?;
+    ctx.remember_lang(&mut progress);
     let opts = batch_options(args.accept_new_host_key);
     let mut run = Run::new(&profile, &pack, &opts);
+    run.prefetch(&stages);
     let mut report = Report {
         profile: ctx.profile.clone(),
         stages: Vec::new(),
@@ -202,9 +236,11 @@ fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::St
         indicatif::ProgressBar::new(1)
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} DNS: {pos}/{len} resolvers answer the server's address  {msg}",
-        )
+        // indicatif fills {pos} and {len}; the sentence around them is translated.
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {}  {{msg}}",
+            t!("dns-wait-bar", agree = "{pos}", total = "{len}")
+        ))
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     loop {
@@ -221,9 +257,9 @@ fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::St
             bar.finish_and_clear();
             return result;
         }
-        bar.set_message(format!(
-            "(giving up in {})",
-            humantime::format_duration(Duration::from_secs(left.as_secs()))
+        bar.set_message(t!(
+            "dns-wait-giving-up",
+            left = humantime::format_duration(Duration::from_secs(left.as_secs())).to_string()
         ));
         bar.tick();
         std::thread::sleep(interval.min(left));
@@ -257,20 +293,17 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         lang: None,
     };
     if let Some(p) = profile::domain_problem(&answers.domain) {
-        bail!("--domain: {p}");
+        bail!(t!("init-domain", problem = p));
     }
     Profile::new(&ctx.profile, &answers).map_err(|e| anyhow!("{e}"))?;
     if let Some(id) = &answers.identity {
         if !id.is_file() {
-            bail!(
-                "--identity {}: no such key file; give the path of your private key (e.g. ~/.ssh/id_ed25519).",
-                id.display()
-            );
+            bail!(t!("init-no-key", path = id.display().to_string()));
         }
     }
     for r in &answers.resolvers {
         if engine::parse_resolver(r).is_none() {
-            bail!("--resolver {r:?}: give an IP address, optionally with a port, e.g. 1.1.1.1 or 127.0.0.1:5353.");
+            bail!(t!("init-bad-resolver", value = format!("{r:?}")));
         }
     }
     let (store, _lock) = ctx.locked_store()?;
@@ -278,13 +311,17 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         .load(&store)?
         .unwrap_or_else(|| Progress::new(&ctx.profile));
     progress.answers = Some(answers);
+    ctx.remember_lang(&mut progress);
     store
         .save(&progress)
         .context("could not save the profile")?;
     println!(
-        "Saved profile \"{}\" in {}.\nNext: `tutor check --all` to see where the server stands, or `tutor continue` for the guided tour.",
-        ctx.profile,
-        store.path().display()
+        "{}",
+        t!(
+            "init-saved",
+            profile = &ctx.profile,
+            path = store.path().display().to_string()
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -323,41 +360,61 @@ fn status(ctx: &Ctx, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let paint = ctx.paint;
-    println!("{}", paint.bold(&format!("Profile \"{}\"", ctx.profile)));
+    println!(
+        "{}",
+        paint.bold(&t!("status-profile", profile = &ctx.profile))
+    );
     match &progress.answers {
         Some(a) => {
-            println!("  domain     {}", a.domain);
-            println!("  server     {} (ssh port {})", a.server_ip, a.ssh_port);
-            println!("  user       {}", a.ssh_user);
-            println!("  site       {}", a.site_dir_or_default());
+            let rows = [
+                (t!("status-domain"), a.domain.clone()),
+                (
+                    t!("status-server"),
+                    t!("status-server-value", ip = &a.server_ip, port = a.ssh_port),
+                ),
+                (t!("status-user"), a.ssh_user.clone()),
+                (t!("status-site"), a.site_dir_or_default()),
+                (t!("status-language"), ctx.lang.code().to_string()),
+            ];
+            let width = rows
+                .iter()
+                .map(|(k, _)| console::measure_text_width(k))
+                .max()
+                .unwrap_or(0);
+            for (key, value) in rows {
+                println!("  {} {value}", i18n::pad(&key, width));
+            }
         }
-        None => println!("  (the profile questions are not answered yet)"),
+        None => println!("  {}", t!("status-no-answers")),
     }
     println!();
     for (i, s) in stages.iter().enumerate() {
         let p = progress.stages.get(s);
         let (mark, word) = match p.map_or(StageStatus::Pending, |p| p.status) {
-            StageStatus::Done => (paint.good("✓"), "done".to_string()),
+            StageStatus::Done => (paint.good("✓"), t!("status-done")),
             StageStatus::Failed => (
                 paint.bad("✗"),
-                format!(
-                    "failed ({})",
-                    p.map(|p| p.diagnoses.join(", ")).unwrap_or_default()
+                t!(
+                    "status-failed",
+                    diagnoses = p.map(|p| p.diagnoses.join(", ")).unwrap_or_default()
                 ),
             ),
-            StageStatus::Skipped => (paint.dim("–"), "skipped".to_string()),
-            StageStatus::Pending => (" ".to_string(), "pending".to_string()),
+            StageStatus::Skipped => (paint.dim("–"), t!("status-skipped")),
+            StageStatus::Pending => (" ".to_string(), t!("status-pending")),
         };
         let here = if current.as_deref() == Some(s.as_str()) {
-            paint.bold("  ← you are here")
+            paint.bold(&format!("  {}", t!("status-here")))
         } else {
             String::new()
         };
-        println!("  {mark} {}. {s:<10} {word}{here}", i + 1);
+        println!("  {mark} {}. {} {word}{here}", i + 1, i18n::pad(s, 10));
     }
     println!(
         "\n{}",
-        paint.dim(&format!("saved in {}", store.path().display()))
+        paint.dim(&t!(
+            "status-saved-in",
+            path = store.path().display().to_string()
+        ))
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -401,22 +458,23 @@ pub fn next_hint(
     if used < total {
         format!(
             "{}\n{}\n{}\n",
-            paint.bold(&format!(
-                "Hint {} of {total} for {}",
-                used + 1,
-                lesson.stage
+            paint.bold(&t!(
+                "hint-heading",
+                number = used + 1,
+                total = total,
+                stage = &lesson.stage
             )),
             report::markdown(&lesson.hints[used], &vars, paint).trim_end(),
-            paint.dim(if used + 1 < total {
-                "Still stuck? `tutor hint` again gives a bigger hint."
+            paint.dim(&if used + 1 < total {
+                t!("hint-more")
             } else {
-                "Still stuck? `tutor hint` again shows the full solution."
+                t!("hint-last")
             })
         )
     } else {
         format!(
             "{}\n{}\n",
-            paint.bold(&format!("Solution for {}", lesson.stage)),
+            paint.bold(&t!("solution-heading", stage = &lesson.stage)),
             report::markdown(&lesson.solution, &vars, paint).trim_end()
         )
     }
@@ -441,10 +499,11 @@ fn explain(ctx: &Ctx, id: &str) -> Result<ExitCode> {
             .iter()
             .map(|(d, _)| d.id.as_str())
             .collect();
-        bail!(
-            "There is no diagnosis {id:?}; the ids are: {}.",
-            ids.join(", ")
-        );
+        bail!(t!(
+            "no-such-diagnosis",
+            id = format!("{id:?}"),
+            ids = ids.join(", ")
+        ));
     };
     print!("{}", report::diagnosis_page(d, &page_vars(ctx), ctx.paint));
     Ok(ExitCode::SUCCESS)
@@ -454,12 +513,12 @@ fn why_cmd(ctx: &Ctx) -> Result<ExitCode> {
     use std::io::IsTerminal;
     let pack = ctx.pack()?;
     if std::io::stdin().is_terminal() {
-        eprintln!("Paste the error message, then press Ctrl-D on a line of its own:");
+        eprintln!("{}", t!("why-paste"));
     }
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
-        .context("could not read the message from standard input")?;
+        .with_context(|| t!("read-stdin-failed"))?;
     let (out, found) = why::answer(&pack.catalog, &text, &page_vars(ctx), ctx.paint);
     print!("{out}");
     Ok(if found {
@@ -475,11 +534,7 @@ fn reset(ctx: &Ctx, args: &ResetArgs) -> Result<ExitCode> {
     if args.all {
         if let Err(damage) = &loaded {
             // A damaged or newer file is never overwritten: put it aside.
-            if !args.yes
-                && !crate::wizard::confirm(
-                    "Start over, keeping the unreadable progress file aside?",
-                )?
-            {
+            if !args.yes && !crate::wizard::confirm(&t!("reset-aside-question"))? {
                 println!("Nothing was changed.");
                 return Ok(ExitCode::SUCCESS);
             }
@@ -489,9 +544,8 @@ fn reset(ctx: &Ctx, args: &ResetArgs) -> Result<ExitCode> {
             std::fs::rename(store.path(), &aside)
                 .with_context(|| format!("could not move {} aside", store.path().display()))?;
             println!(
-                "{damage}
-Moved it to {}; you can start over with `tutor start`.",
-                aside.display()
+                "{damage}\n{}",
+                t!("reset-moved", path = aside.display().to_string())
             );
             return Ok(ExitCode::SUCCESS);
         }
@@ -500,14 +554,11 @@ Moved it to {}; you can start over with `tutor start`.",
         bail!(messages::no_profile(&ctx.profile));
     };
     let what = match &args.stage {
-        Some(s) => format!("the progress of stage {s}"),
-        None => format!(
-            "the whole profile \"{}\" (answers and progress)",
-            ctx.profile
-        ),
+        Some(s) => t!("reset-what-stage", stage = s),
+        None => t!("reset-what-all", profile = &ctx.profile),
     };
-    if !args.yes && !crate::wizard::confirm(&format!("Forget {what}?"))? {
-        println!("Nothing was changed.");
+    if !args.yes && !crate::wizard::confirm(&t!("reset-question", what = &what))? {
+        println!("{}", t!("reset-nothing"));
         return Ok(ExitCode::SUCCESS);
     }
     match &args.stage {
@@ -528,7 +579,7 @@ Moved it to {}; you can start over with `tutor start`.",
                 .with_context(|| format!("could not remove {}", store.path().display()))?;
         }
     }
-    println!("Forgot {what}.");
+    println!("{}", t!("reset-done", what = &what));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -537,11 +588,14 @@ fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
         return match Pack::load_checked(Some(&dir), DEFAULT_LANG) {
             Ok(pack) => {
                 println!(
-                    "{}: OK ({} stages, {} checks, {} diagnoses)",
-                    dir.display(),
-                    pack.lessons.len(),
-                    pack.catalog.checks.len(),
-                    pack.catalog.diagnoses.len()
+                    "{}",
+                    t!(
+                        "lint-ok",
+                        dir = dir.display().to_string(),
+                        stages = pack.lessons.len(),
+                        checks = pack.catalog.checks.len(),
+                        diagnoses = pack.catalog.diagnoses.len()
+                    )
                 );
                 Ok(ExitCode::SUCCESS)
             }
@@ -550,9 +604,12 @@ fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
                     eprintln!("{e}");
                 }
                 eprintln!(
-                    "{} error(s) in the lesson pack {}.",
-                    errors.len(),
-                    dir.display()
+                    "{}",
+                    t!(
+                        "lint-errors",
+                        count = errors.len(),
+                        dir = dir.display().to_string()
+                    )
                 );
                 Ok(ExitCode::from(2))
             }
@@ -574,9 +631,12 @@ fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
             .filter(|(d, _)| d.stage == l.stage)
             .map(|(d, _)| d.id.as_str())
             .collect();
-        println!("    checks:    {}", l.checks.join(", "));
+        let (checks, diagnoses) = (t!("lessons-checks"), t!("lessons-diagnoses"));
+        let width =
+            console::measure_text_width(&checks).max(console::measure_text_width(&diagnoses));
+        println!("    {} {}", i18n::pad(&checks, width), l.checks.join(", "));
         if !ids.is_empty() {
-            println!("    diagnoses: {}", ids.join(", "));
+            println!("    {} {}", i18n::pad(&diagnoses, width), ids.join(", "));
         }
     }
     Ok(ExitCode::SUCCESS)

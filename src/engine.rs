@@ -12,6 +12,7 @@ use crate::pack::Pack;
 use crate::probe::{dns, http, ssh};
 use crate::profile::Profile;
 use crate::rules::{self, Facts, Verdict};
+use crate::t;
 use crate::template;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -234,13 +235,13 @@ impl<'a> Run<'a> {
             todo: None,
         };
         if !self.profile.domain_ok && def.stage != "domain" {
-            result.observed = "not checked: the domain is not a valid host name".into();
+            result.observed = t!("not-checked-domain");
             return result;
         }
         for req in &def.requires {
             let r = self.check(req);
             if r.status != Status::Pass {
-                result.observed = format!("not checked: it needs {req} to pass first");
+                result.observed = t!("not-checked-requires", check = req);
                 return result;
             }
         }
@@ -257,10 +258,10 @@ impl<'a> Run<'a> {
         match rules::judge(&def.rules, &facts) {
             None => {
                 result.status = Status::Error;
-                result.observed = format!(
-                    "no rule of {} matched what was seen: {}",
-                    def.id,
-                    summarize(&facts)
+                result.observed = t!(
+                    "no-rule-matched",
+                    check = &def.id,
+                    facts = summarize(&facts)
                 );
             }
             Some((_, rule)) => {
@@ -565,7 +566,7 @@ impl<'a> Run<'a> {
         }
         match self.login() {
             Ok(remote) => Ok(remote.run(command)),
-            Err(_) => Err("not checked: it needs an SSH login (see ssh.login)".into()),
+            Err(_) => Err(t!("not-checked-login")),
         }
     }
 

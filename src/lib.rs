@@ -8,9 +8,11 @@
 
 pub mod book;
 pub mod catalog;
+pub mod class;
 pub mod cli;
 pub mod commands;
 pub mod engine;
+pub mod i18n;
 pub mod lessons;
 pub mod listen;
 pub mod messages;

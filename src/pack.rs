@@ -84,6 +84,12 @@ impl Pack {
             embedded(lang_dir, "lessons", "md"),
             embedded(&CHECKS, "checks", "toml"),
         )];
+        // Texts of checks and diagnoses in the learner's language, laid over
+        // the English catalog (which holds the rules and patterns).
+        let translations = match CHECKS.get_dir(lang) {
+            Some(dir) if lang != DEFAULT_LANG => embedded(dir, "checks", "toml"),
+            _ => Files::new(),
+        };
         if let Some(dir) = overlay {
             if !dir.is_dir() {
                 return Err(vec![format!(
@@ -107,10 +113,14 @@ impl Pack {
                 from_disk(&toml_dir, "toml").map_err(|e| vec![e])?,
             ));
         }
-        Self::from_layers(&layers, lint)
+        Self::from_layers(&layers, &translations, lint)
     }
 
-    fn from_layers(layers: &[(Files, Files)], lint: bool) -> Result<Pack, Vec<String>> {
+    fn from_layers(
+        layers: &[(Files, Files)],
+        translations: &Files,
+        lint: bool,
+    ) -> Result<Pack, Vec<String>> {
         let mut errors = Vec::new();
         let mut pack = Pack {
             lessons: Vec::new(),
@@ -128,6 +138,11 @@ impl Pack {
                     Ok(lesson) => pack.place(lesson, &mut errors),
                     Err(e) => errors.extend(e),
                 }
+            }
+        }
+        for (name, text) in translations {
+            if let Err(e) = pack.catalog.add_translation(name, text) {
+                errors.extend(e);
             }
         }
         if lint {
@@ -223,6 +238,95 @@ impl Pack {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
+
+    fn names(text: &str) -> BTreeSet<String> {
+        template::placeholders(text)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The lines of a lesson text outside code fences.
+    fn prose(text: &str) -> String {
+        let mut inside = false;
+        text.lines()
+            .filter(|l| {
+                if l.starts_with("```") {
+                    inside = !inside;
+                    return false;
+                }
+                !inside && !l.trim().is_empty()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Every lesson, hint, diagnosis and check text exists in Korean, keeps
+    /// every `{placeholder}` of the English one, and differs from it.
+    #[test]
+    fn the_korean_pack_is_complete_and_keeps_placeholders() {
+        let en = Pack::load_checked(None, "en").unwrap();
+        let ko = Pack::load_checked(None, "ko").unwrap_or_else(|e| panic!("{}", e.join("\n")));
+        assert_eq!(en.stages(), ko.stages());
+        for (e, k) in en.lessons.iter().zip(&ko.lessons) {
+            assert!(
+                k.origin.file.contains("/ko/") || k.origin.file.starts_with("lessons/ko"),
+                "{}: no Korean lesson",
+                e.stage
+            );
+            assert_eq!(e.checks, k.checks, "{}", e.stage);
+            assert_eq!(e.hints.len(), k.hints.len(), "{}: hint count", e.stage);
+            for ((section, _, et), (_, _, kt)) in e.texts().iter().zip(k.texts()) {
+                assert_eq!(names(et), names(kt), "{} {section}: placeholders", e.stage);
+                if !prose(et).is_empty() {
+                    assert_ne!(
+                        prose(et),
+                        prose(kt),
+                        "{} {section}: not translated",
+                        e.stage
+                    );
+                }
+            }
+        }
+        for ((d, _), (k, _)) in en.catalog.diagnoses.iter().zip(&ko.catalog.diagnoses) {
+            assert_eq!(d.id, k.id);
+            assert_ne!(d.title, k.title, "{}: title not translated", d.id);
+            assert_ne!(d.why, k.why, "{}: why not translated", d.id);
+            assert_eq!(names(&d.title), names(&k.title), "{} title", d.id);
+            assert_eq!(names(&d.why), names(&k.why), "{} why", d.id);
+            assert_eq!(d.fix.len(), k.fix.len(), "{} fix", d.id);
+            for (a, b) in d.fix.iter().zip(&k.fix) {
+                assert_eq!(a.place, b.place, "{} fix place", d.id);
+                assert_eq!(names(&a.run), names(&b.run), "{} fix", d.id);
+            }
+            assert_eq!(d.note.is_some(), k.note.is_some(), "{} note", d.id);
+            assert_eq!(d.patterns, k.patterns, "{}: patterns are shared", d.id);
+        }
+        for ((c, _), (k, _)) in en.catalog.checks.iter().zip(&ko.catalog.checks) {
+            assert_eq!(c.id, k.id);
+            assert_ne!(c.title, k.title, "{}: title not translated", c.id);
+            assert_eq!(names(&c.title), names(&k.title), "{} title", c.id);
+            for (i, (a, b)) in c.rules.iter().zip(&k.rules).enumerate() {
+                assert_eq!(a.when, b.when, "{} rule {i}", c.id);
+                for (x, y) in [(&a.observed, &b.observed), (&a.undecided, &b.undecided)] {
+                    match (x, y) {
+                        (Some(x), Some(y)) => {
+                            assert_eq!(names(x), names(y), "{} rule {}", c.id, i + 1);
+                            let words = template::render_with(x, |_| Some(String::new()))
+                                .unwrap_or_default();
+                            if words.chars().any(char::is_alphabetic) {
+                                assert_ne!(x, y, "{} rule {}: not translated", c.id, i + 1);
+                            }
+                        }
+                        (None, None) => {}
+                        _ => panic!("{} rule {}: text missing in one language", c.id, i + 1),
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_built_in_pack_is_clean() {

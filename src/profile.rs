@@ -6,6 +6,7 @@
 
 use crate::progress::Answers;
 use crate::quote;
+use crate::t;
 use crate::template::Vars;
 use std::net::Ipv4Addr;
 
@@ -37,15 +38,13 @@ pub fn domain_problem(name: &str) -> Option<String> {
     }
     let shown = format!("{name:?}");
     Some(if name.trim().is_empty() {
-        "The domain is empty: type the name you bought, e.g. staging.example.com.".to_string()
+        t!("domain-empty")
     } else if name.contains("://") || name.contains('/') {
-        format!("{shown} is a URL, not a domain: type only the name, e.g. staging.example.com.")
+        t!("domain-url", name = shown)
     } else if !name.contains('.') {
-        format!("{shown} has no dot: a domain looks like staging.example.com.")
+        t!("domain-no-dot", name = shown)
     } else {
-        format!(
-            "{shown} is not a valid domain: use only letters, digits, hyphens and dots, e.g. staging.example.com."
-        )
+        t!("domain-invalid", name = shown)
     })
 }
 
@@ -64,13 +63,11 @@ pub fn valid_user(name: &str) -> bool {
 #[must_use]
 pub fn ip_problem(ip: &str) -> Option<String> {
     match ip.trim().parse::<Ipv4Addr>() {
-        Ok(addr) if addr.is_unspecified() || addr.is_broadcast() || addr.is_multicast() => Some(
-            format!("{ip} cannot be a server's address: use the IPv4 address your provider shows."),
-        ),
+        Ok(addr) if addr.is_unspecified() || addr.is_broadcast() || addr.is_multicast() => {
+            Some(t!("ip-not-server", ip = ip))
+        }
         Ok(_) => None,
-        Err(_) => Some(format!(
-            "{ip:?} is not an IPv4 address: it looks like 203.0.113.10 (four numbers from 0 to 255)."
-        )),
+        Err(_) => Some(t!("ip-invalid", ip = format!("{ip:?}"))),
     }
 }
 
@@ -93,7 +90,7 @@ impl Profile {
     pub fn new(name: &str, answers: &Answers) -> Result<Profile, String> {
         if let Some(live) = &answers.live_domain {
             if let Some(p) = domain_problem(live) {
-                return Err(format!("Live domain: {p}"));
+                return Err(t!("live-domain-problem", problem = p));
             }
         }
         let server_ip = answers.server_ip.trim().parse::<Ipv4Addr>().map_err(|_| {
@@ -103,26 +100,20 @@ impl Profile {
             return Err(p);
         }
         if !valid_user(&answers.ssh_user) {
-            return Err(format!(
-                "{:?} is not a valid user name for the server: use lowercase letters, digits, _ and -, starting with a letter.",
-                answers.ssh_user
-            ));
+            return Err(t!("user-invalid", user = format!("{:?}", answers.ssh_user)));
         }
         for (what, port) in [
-            ("SSH port", answers.ssh_port),
-            ("dev server port", answers.dev_port),
-            ("HTTP port", answers.http_port),
+            ("port-what-ssh", answers.ssh_port),
+            ("port-what-dev", answers.dev_port),
+            ("port-what-http", answers.http_port),
         ] {
             if port == 0 {
-                return Err(format!("The {what} is 0: use a port from 1 to 65535."));
+                return Err(t!("port-zero", what = t!(what)));
             }
         }
         if let Some(dir) = &answers.site_dir {
             if dir.trim().is_empty() || dir.contains('\n') || dir.contains('\0') {
-                return Err(
-                    "The site folder is empty or holds a line break: use e.g. ~/sites/staging.example.com."
-                        .to_string(),
-                );
+                return Err(t!("site-dir-invalid"));
             }
         }
         Ok(Profile {

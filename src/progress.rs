@@ -276,21 +276,18 @@ pub enum LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadError::Corrupt { path, reason } => write!(
-                f,
-                "The progress file {} is damaged ({reason}); it was left as it is: \
-                 move it away (mv {} {}) or start over with `tutor reset --all`.",
-                shell_path(path),
-                shell_path(path),
-                shell_path(&backup_name(path)),
-            ),
-            LoadError::TooNew { path, version } => write!(
-                f,
-                "The progress file {} was made by a newer tutor (format version {version}, \
-                 this one reads up to {SCHEMA_VERSION}); it was left as it is: \
-                 update tutor or use another --profile.",
-                shell_path(path),
-            ),
+            LoadError::Corrupt { path, reason } => f.write_str(&crate::t!(
+                "progress-damaged",
+                path = shell_path(path),
+                reason = reason,
+                backup = shell_path(&backup_name(path))
+            )),
+            LoadError::TooNew { path, version } => f.write_str(&crate::t!(
+                "progress-too-new",
+                path = shell_path(path),
+                version = *version,
+                supported = SCHEMA_VERSION
+            )),
             LoadError::Io(e) => write!(f, "{e:#}."),
         }
     }
@@ -308,31 +305,16 @@ pub enum LockError {
 impl fmt::Display for LockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LockError::Busy { profile, pid } => {
-                let who = match pid {
-                    Some(pid) => format!("another tutor (PID {pid})"),
-                    None => "another tutor".to_string(),
-                };
-                write!(
-                    f,
-                    "{} is already using profile \"{profile}\"; finish it or close it first.",
-                    capitalize(&who)
-                )
-            }
+            LockError::Busy { profile, pid } => f.write_str(&match pid {
+                Some(pid) => crate::t!("profile-busy-pid", pid = *pid, profile = profile),
+                None => crate::t!("profile-busy", profile = profile),
+            }),
             LockError::Io(e) => write!(f, "{e:#}."),
         }
     }
 }
 
 impl std::error::Error for LockError {}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
 
 fn backup_name(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();

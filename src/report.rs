@@ -6,6 +6,7 @@
 use crate::catalog::{Catalog, Diagnosis};
 use crate::engine::{Report, StageResult, Status};
 use crate::lessons::Lesson;
+use crate::t;
 use crate::template::{self, Vars};
 use crate::term::{mark, Paint};
 
@@ -34,12 +35,12 @@ pub fn generic_vars() -> Vars {
 
 /// Where a fix step is typed, as a learner reads it.
 #[must_use]
-pub fn place_label(place: &str) -> &'static str {
+pub fn place_label(place: &str) -> String {
     match place {
-        "server" => "on the server",
-        "laptop" => "on your laptop",
-        "registrar" => "at your registrar",
-        _ => "",
+        "server" => t!("place-server"),
+        "laptop" => t!("place-laptop"),
+        "registrar" => t!("place-registrar"),
+        _ => String::new(),
     }
 }
 
@@ -59,10 +60,10 @@ pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
             in_fence = true;
             let info = info.trim();
             let label = match info {
-                "server" => "On the server:".to_string(),
-                "laptop" => "On your laptop:".to_string(),
+                "server" => t!("fence-server"),
+                "laptop" => t!("fence-laptop"),
                 _ => match info.strip_prefix("file ") {
-                    Some(path) => format!("Put this in the file {}:", path.trim()),
+                    Some(path) => t!("fence-file", path = path.trim()),
                     None => String::new(),
                 },
             };
@@ -86,16 +87,18 @@ pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
 pub fn lesson(l: &Lesson, number: usize, total: usize, vars: &Vars, paint: Paint) -> String {
     format!(
         "{}\n\n{}\n{}\n{}\n{}",
-        paint.bold(&format!(
-            "Stage {number} of {total}: {}",
-            fill(&l.title, vars)
+        paint.bold(&t!(
+            "lesson-heading",
+            number = number,
+            total = total,
+            title = fill(&l.title, vars)
         )),
         markdown(&l.about, vars, paint).trim_end(),
-        paint.bold("What to do"),
+        paint.bold(&t!("lesson-what-to-do")),
         markdown(&l.steps, vars, paint).trim_end(),
         format_args!(
             "\n{}\n{}",
-            paint.bold("When it worked"),
+            paint.bold(&t!("lesson-when-it-worked")),
             markdown(&l.success, vars, paint).trim_end()
         ),
     )
@@ -108,11 +111,11 @@ pub fn diagnosis_page(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
         "{}  {}\n{}\n\n{}\n{}\n",
         paint.bold(&fill(&d.title, vars)),
         paint.dim(&format!("[{}]", d.id)),
-        paint.dim(&format!("stage: {}", d.stage)),
-        paint.bold("Why this happens"),
+        paint.dim(&t!("page-stage", stage = &d.stage)),
+        paint.bold(&t!("page-why")),
         fill(d.why.trim(), vars)
     );
-    out.push_str(&format!("\n{}\n", paint.bold("How to fix it")));
+    out.push_str(&format!("\n{}\n", paint.bold(&t!("page-fix"))));
     for f in &d.fix {
         out.push_str(&format!(
             "  → {}: {}\n",
@@ -142,7 +145,7 @@ fn failure_lines(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
     }
     out.push_str(&format!(
         "      {}\n",
-        paint.dim(&format!("more: tutor explain {}", d.id))
+        paint.dim(&t!("more-explain", id = &d.id))
     ));
     out
 }
@@ -217,25 +220,23 @@ pub fn closing_line(r: &Report, paint: Paint) -> String {
         count(Status::Error),
         count(Status::Skip),
     );
-    let plural = |n: usize| if n == 1 { "stage" } else { "stages" };
-    let verb = |n: usize| if n == 1 { "needs" } else { "need" };
     if fail + error + skip == 0 {
         let n = r.stages.len();
         return paint.good(&if n == 1 {
-            "The stage passes".to_string()
+            t!("closing-one-pass")
         } else {
-            format!("All {n} stages pass")
+            t!("closing-all-pass", count = n)
         });
     }
     let mut parts = Vec::new();
     if fail > 0 {
-        parts.push(paint.bad(&format!("{fail} {} {} attention", plural(fail), verb(fail))));
+        parts.push(paint.bad(&t!("closing-attention", count = fail)));
     }
     if error > 0 {
-        parts.push(paint.warn(&format!("{error} could not be decided")));
+        parts.push(paint.warn(&t!("closing-undecided", count = error)));
     }
     if skip > 0 {
-        parts.push(paint.dim(&format!("{skip} skipped")));
+        parts.push(paint.dim(&t!("closing-skipped", count = skip)));
     }
     parts.join(", ")
 }

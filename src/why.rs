@@ -7,6 +7,7 @@
 use crate::catalog::Catalog;
 use crate::messages;
 use crate::report;
+use crate::t;
 use crate::template::Vars;
 use crate::term::Paint;
 
@@ -15,18 +16,15 @@ use crate::term::Paint;
 pub fn answer(catalog: &Catalog, text: &str, vars: &Vars, paint: Paint) -> (String, bool) {
     let found = catalog.recognise(text, vars);
     let Some(best) = found.first() else {
-        return (format!("{}\n", messages::WHY_NO_MATCH), false);
+        return (format!("{}\n", messages::why_no_match()), false);
     };
-    let mut out = format!("This looks like {}:\n\n", paint.bold(&best.id));
+    let mut out = format!("{}\n\n", t!("why-looks-like", id = paint.bold(&best.id)));
     out.push_str(&report::diagnosis_page(best, vars, paint));
     if found.len() > 1 {
         let others: Vec<&str> = found[1..].iter().map(|d| d.id.as_str()).collect();
         out.push_str(&format!(
             "\n{}\n",
-            paint.dim(&format!(
-                "Also possible: {} (see `tutor explain ID`).",
-                others.join(", ")
-            ))
+            paint.dim(&t!("why-also", ids = others.join(", ")))
         ));
     }
     (out, true)

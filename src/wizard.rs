@@ -12,6 +12,7 @@ use crate::pack::Pack;
 use crate::profile::{self, Profile};
 use crate::progress::{Answers, Progress, StageStatus, Store};
 use crate::report;
+use crate::t;
 use crate::term;
 use anyhow::{anyhow, Context, Result};
 use inquire::{validator::Validation, Confirm, CustomType, InquireError, Select, Text};
@@ -34,8 +35,8 @@ impl From<InquireError> for Stop {
             InquireError::OperationInterrupted | InquireError::OperationCanceled => {
                 Stop::Interrupted
             }
-            InquireError::NotTTY => Stop::Failed(anyhow!(messages::NEEDS_TTY)),
-            other => Stop::Failed(anyhow!("the prompt failed: {other}")),
+            InquireError::NotTTY => Stop::Failed(anyhow!(messages::needs_tty())),
+            other => Stop::Failed(anyhow!(t!("prompt-failed", error = other.to_string()))),
         }
     }
 }
@@ -51,19 +52,19 @@ type Step<T> = std::result::Result<T, Stop>;
 /// Ask a yes/no question (for `reset`); without a terminal, say to use --yes.
 pub fn confirm(question: &str) -> Result<bool> {
     if !term::interactive() {
-        anyhow::bail!("{question} Without a terminal I cannot ask: add --yes to confirm.");
+        anyhow::bail!(t!("confirm-needs-yes", question = question));
     }
     match Confirm::new(question).with_default(false).prompt() {
         Ok(b) => Ok(b),
         Err(InquireError::OperationInterrupted | InquireError::OperationCanceled) => Ok(false),
-        Err(e) => Err(anyhow!("the prompt failed: {e}")),
+        Err(e) => Err(anyhow!(t!("prompt-failed", error = e.to_string()))),
     }
 }
 
 /// `tutor start`: from the beginning.
 pub fn start(ctx: &Ctx) -> Result<ExitCode> {
     if !term::interactive() {
-        anyhow::bail!(messages::NEEDS_TTY);
+        anyhow::bail!(messages::needs_tty());
     }
     let (store, _lock) = ctx.locked_store()?;
     let pack = ctx.pack()?;
@@ -71,9 +72,10 @@ pub fn start(ctx: &Ctx) -> Result<ExitCode> {
     let mut progress = Progress::new(&ctx.profile);
     if let Some(old) = existing {
         let restart = match &old.answers {
-            Some(a) if !a.domain.is_empty() => Confirm::new(&format!(
-                "You already have a profile \"{}\" for {}. Start again from the first stage? (No: continue where you were)",
-                ctx.profile, a.domain
+            Some(a) if !a.domain.is_empty() => Confirm::new(&t!(
+                "start-again",
+                profile = &ctx.profile,
+                domain = &a.domain
             ))
             .with_default(false)
             .prompt(),
@@ -85,14 +87,14 @@ pub fn start(ctx: &Ctx) -> Result<ExitCode> {
             Err(e) => return finish(ctx, &store, &old, Stop::from(e)),
         }
     }
-    println!("{}\n", messages::WELCOME);
+    println!("{}\n", messages::welcome());
     session(ctx, &store, &pack, progress, false)
 }
 
 /// `tutor continue`: a recap, then the first unfinished stage.
 pub fn resume(ctx: &Ctx) -> Result<ExitCode> {
     if !term::interactive() {
-        anyhow::bail!(messages::NEEDS_TTY);
+        anyhow::bail!(messages::needs_tty());
     }
     let (store, _lock) = ctx.locked_store()?;
     let pack = ctx.pack()?;
@@ -112,6 +114,7 @@ fn session(
     if recap {
         print_recap(ctx, pack, &progress);
     }
+    ctx.remember_lang(&mut progress);
     let outcome = tour(ctx, store, pack, &mut progress);
     match outcome {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -121,7 +124,7 @@ fn session(
 
 /// Save once more and say how to come back.
 fn finish(ctx: &Ctx, store: &Store, progress: &Progress, stop: Stop) -> Result<ExitCode> {
-    store.save(progress).context("could not save progress")?;
+    store.save(progress).with_context(|| t!("save-failed"))?;
     match stop {
         Stop::Quit => {
             println!("\n{}", messages::saved_resume(&ctx.profile));
@@ -142,7 +145,11 @@ fn print_recap(ctx: &Ctx, pack: &Pack, progress: &Progress) {
         .iter()
         .filter_map(|s| match progress.stages.get(s).map(|p| p.status) {
             Some(StageStatus::Done) => Some(format!("{} {s}", paint.good("✓"))),
-            Some(StageStatus::Skipped) => Some(format!("{} {s} (skipped)", paint.dim("–"))),
+            Some(StageStatus::Skipped) => Some(format!(
+                "{} {}",
+                paint.dim("–"),
+                t!("recap-skipped", stage = s)
+            )),
             _ => None,
         })
         .collect();
@@ -154,14 +161,14 @@ fn print_recap(ctx: &Ctx, pack: &Pack, progress: &Progress) {
     println!(
         "{}",
         paint.bold(&match domain {
-            Some(d) => format!("Welcome back! You are deploying {d}."),
-            None => "Welcome back!".to_string(),
+            Some(d) => t!("recap-welcome-domain", domain = d),
+            None => t!("recap-welcome"),
         })
     );
     if done.is_empty() {
-        println!("No stage is finished yet.");
+        println!("{}", t!("recap-none"));
     } else {
-        println!("Finished so far: {}", done.join(", "));
+        println!("{}", t!("recap-done", stages = done.join(", ")));
     }
     if let Some(next) = progress.first_unfinished(&stages) {
         let title = pack
@@ -173,7 +180,14 @@ fn print_recap(ctx: &Ctx, pack: &Pack, progress: &Progress) {
             .as_ref()
             .and_then(|a| Profile::new(&ctx.profile, a).ok())
             .map_or_else(report::generic_vars, |p| p.vars());
-        println!("Next: {next} — {}\n", report::fill(&title, &vars));
+        println!(
+            "{}\n",
+            t!(
+                "recap-next",
+                stage = next,
+                title = report::fill(&title, &vars)
+            )
+        );
     }
 }
 
@@ -182,12 +196,12 @@ fn tour(ctx: &Ctx, store: &Store, pack: &Pack, progress: &mut Progress) -> Step<
     let stages = pack.stages();
     loop {
         let Some(stage) = progress.first_unfinished(&stages).map(str::to_string) else {
-            println!("{}", ctx.paint.good(messages::ALL_DONE));
+            println!("{}", ctx.paint.good(&messages::all_done()));
             return Ok(());
         };
         progress.current_stage = Some(stage.clone());
         progress.stage_mut(&stage);
-        store.save(progress).context("could not save progress")?;
+        store.save(progress).with_context(|| t!("save-failed"))?;
         let number = stages.iter().position(|s| *s == stage).unwrap_or(0) + 1;
         let lesson = pack
             .lesson(&stage)
@@ -201,6 +215,8 @@ fn tour(ctx: &Ctx, store: &Store, pack: &Pack, progress: &mut Progress) -> Step<
                 report::markdown(&lesson.about, &report::generic_vars(), ctx.paint).trim_end()
             );
             ask_profile(store, progress)?;
+            ctx.remember_lang(progress);
+            store.save(progress).with_context(|| t!("save-failed"))?;
             current_profile(ctx, progress)?
         };
         let vars = profile.vars();
@@ -229,29 +245,36 @@ fn stage_menu(
     profile: &Profile,
     stage: &str,
 ) -> Step<()> {
-    const CHECK: &str = "Check my server";
-    const AGAIN: &str = "Check again";
-    const HINT: &str = "Show a hint";
-    const EXPLAIN: &str = "Explain the problem in more detail";
-    const SKIP: &str = "Skip this stage";
-    const QUIT: &str = "Quit (your progress is saved)";
     let lesson = pack
         .lesson(stage)
         .ok_or_else(|| anyhow!("no lesson for {stage}"))?;
     let mut failed_with: Option<String> = None;
     loop {
-        let mut options = vec![if failed_with.is_some() { AGAIN } else { CHECK }, HINT];
+        let mut actions = vec![
+            if failed_with.is_some() {
+                Action::Again
+            } else {
+                Action::Check
+            },
+            Action::Hint,
+        ];
         if failed_with.is_some() {
-            options.push(EXPLAIN);
+            actions.push(Action::Explain);
         }
-        options.extend([SKIP, QUIT]);
+        actions.extend([Action::Skip, Action::Quit]);
         let question = if failed_with.is_some() {
-            "What now?"
+            t!("menu-question-after")
         } else {
-            "When you have typed these commands:"
+            t!("menu-question-first")
         };
-        match Select::new(question, options).prompt()? {
-            CHECK | AGAIN => {
+        let labels: Vec<String> = actions.iter().map(|a| a.label()).collect();
+        let chosen = Select::new(&question, labels.clone()).prompt()?;
+        let action = labels
+            .iter()
+            .position(|l| *l == chosen)
+            .map_or(Action::Quit, |i| actions[i]);
+        match action {
+            Action::Check | Action::Again => {
                 if check_stage(ctx, store, pack, progress, profile, stage)? {
                     return Ok(());
                 }
@@ -261,12 +284,12 @@ fn stage_menu(
                     .and_then(|p| p.diagnoses.first().cloned())
                     .or(Some(String::new()));
             }
-            HINT => {
+            Action::Hint => {
                 let text = next_hint(progress, lesson, profile, ctx.paint);
-                store.save(progress).context("could not save progress")?;
+                store.save(progress).with_context(|| t!("save-failed"))?;
                 println!("\n{text}");
             }
-            EXPLAIN => {
+            Action::Explain => {
                 match failed_with
                     .as_deref()
                     .and_then(|id| pack.catalog.diagnosis(id))
@@ -276,17 +299,41 @@ fn stage_menu(
                         report::diagnosis_page(d, &profile.vars(), ctx.paint)
                     ),
                     None => {
-                        println!("\nThe check could not decide; the lines above say what to run.")
+                        println!("\n{}", t!("explain-undecided"))
                     }
                 }
             }
-            SKIP => {
+            Action::Skip => {
                 progress.stage_mut(stage).status = StageStatus::Skipped;
-                store.save(progress).context("could not save progress")?;
+                store.save(progress).with_context(|| t!("save-failed"))?;
                 return Ok(());
             }
-            _ => return Err(Stop::Quit),
+            Action::Quit => return Err(Stop::Quit),
         }
+    }
+}
+
+/// What the learner can do after a lesson or a failed check.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Check,
+    Again,
+    Hint,
+    Explain,
+    Skip,
+    Quit,
+}
+
+impl Action {
+    fn label(self) -> String {
+        t!(match self {
+            Action::Check => "menu-check",
+            Action::Again => "menu-again",
+            Action::Hint => "menu-hint",
+            Action::Explain => "menu-explain",
+            Action::Skip => "menu-skip",
+            Action::Quit => "menu-quit",
+        })
     }
 }
 
@@ -300,15 +347,20 @@ fn check_stage(
     stage: &str,
 ) -> Step<bool> {
     let spinner = indicatif::ProgressBar::new_spinner();
-    spinner.set_message(format!("Checking {stage} on the server…"));
+    spinner.set_message(t!("checking", stage = stage));
     spinner.enable_steady_tick(Duration::from_millis(100));
     let ask_host_key = |fingerprint: &str, kind: &str| {
         spinner.suspend(|| {
             println!(
-                "This is the first time tutor connects to {}. Its {kind} key fingerprint is\n    {fingerprint}\nCompare it with the one your hosting provider shows (or `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server).",
-                profile.server_ip
+                "{}",
+                t!(
+                    "host-key-first",
+                    server = profile.server_ip.to_string(),
+                    kind = kind,
+                    fingerprint = fingerprint
+                )
             );
-            Confirm::new("Is this your server's key?")
+            Confirm::new(&t!("host-key-question"))
                 .with_default(false)
                 .prompt()
                 .unwrap_or(false)
@@ -316,7 +368,7 @@ fn check_stage(
     };
     let ask_passphrase = |path: &Path| {
         spinner.suspend(|| {
-            inquire::Password::new(&format!("Passphrase for {}:", path.display()))
+            inquire::Password::new(&t!("passphrase", path = path.display().to_string()))
                 .without_confirmation()
                 .prompt()
                 .ok()
@@ -332,14 +384,14 @@ fn check_stage(
     let result = run.stage(stage);
     spinner.finish_and_clear();
     record(progress, &result);
-    store.save(progress).context("could not save progress")?;
+    store.save(progress).with_context(|| t!("save-failed"))?;
     print!(
         "{}",
         report::stage(&result, &pack.catalog, &profile.vars(), ctx.paint)
     );
     let passed = result.status == Status::Pass;
     if passed {
-        println!("{}\n", ctx.paint.good(&format!("Stage {stage} done.")));
+        println!("{}\n", ctx.paint.good(&t!("stage-done", stage = stage)));
     }
     Ok(passed)
 }
@@ -357,7 +409,7 @@ fn current_profile(ctx: &Ctx, progress: &Progress) -> Step<Profile> {
         .as_ref()
         .ok_or_else(|| anyhow!("the profile questions are not answered yet"))?;
     Profile::new(&ctx.profile, answers)
-        .map_err(|e| Stop::Failed(anyhow!("The saved profile is not usable: {e}")))
+        .map_err(|e| Stop::Failed(anyhow!(t!("profile-unusable", problem = e))))
 }
 
 /// A text answer checked by `problem` (None = fine); bad answers are asked
@@ -385,13 +437,11 @@ fn ask_text(
 
 fn user_problem(user: &str) -> Option<String> {
     if user == "root" {
-        Some("Use an ordinary user, not root: the ssh stage shows how to create one.".into())
+        Some(t!("q-user-root"))
     } else if profile::valid_user(user) {
         None
     } else {
-        Some(format!(
-            "{user:?} is not a valid user name: lowercase letters, digits, _ and -, starting with a letter."
-        ))
+        Some(t!("user-invalid", user = format!("{user:?}")))
     }
 }
 
@@ -407,9 +457,7 @@ fn key_problem(path: &str) -> Option<String> {
     if path.is_empty() || expand_home(path).is_file() {
         None
     } else {
-        Some(format!(
-            "There is no file {path}: give the path of your private key, or leave it empty."
-        ))
+        Some(t!("q-key-missing", path = path))
     }
 }
 
@@ -428,46 +476,41 @@ fn ask_profile(store: &Store, progress: &mut Progress) -> Step<()> {
         .unwrap_or_else(|| Answers::new("", "", ""));
     let save = |a: &Answers, progress: &mut Progress| -> Step<()> {
         progress.answers = Some(a.clone());
-        store.save(progress).context("could not save your answer")?;
+        store.save(progress).with_context(|| t!("save-failed"))?;
         Ok(())
     };
     a.domain = ask_text(
-        "Your staging domain:",
+        &t!("q-domain"),
         &a.domain,
-        "the name your site will have while you try things out, e.g. superlists-staging.example.com",
+        &t!("q-domain-help"),
         profile::domain_problem,
     )?
     .trim_end_matches('.')
     .to_lowercase();
     save(&a, progress)?;
     let live = ask_text(
-        "Your live domain (optional):",
+        &t!("q-live"),
         a.live_domain.as_deref().unwrap_or(""),
-        "the name for the real site later; press Enter to skip",
+        &t!("q-live-help"),
         optional_domain_problem,
     )?;
     a.live_domain = (!live.is_empty()).then_some(live);
     save(&a, progress)?;
     a.server_ip = ask_text(
-        "Your server's IP address:",
+        &t!("q-ip"),
         &a.server_ip,
-        "your hosting provider shows it, e.g. 203.0.113.10",
+        &t!("q-ip-help"),
         profile::ip_problem,
     )?;
     save(&a, progress)?;
-    a.ssh_user = ask_text(
-        "The user you log in as on the server:",
-        &a.ssh_user,
-        "an ordinary user with sudo, not root (e.g. elspeth)",
-        user_problem,
-    )?;
+    a.ssh_user = ask_text(&t!("q-user"), &a.ssh_user, &t!("q-user-help"), user_problem)?;
     save(&a, progress)?;
-    a.ssh_port = CustomType::<u16>::new("SSH port:")
+    a.ssh_port = CustomType::<u16>::new(&t!("q-port"))
         .with_default(a.ssh_port)
-        .with_error_message("Type a port number from 1 to 65535.")
+        .with_error_message(&t!("q-port-error"))
         .with_validator(|p: &u16| {
             Ok(if *p == 0 {
-                Validation::Invalid("Port 0 is not a port: use 1 to 65535 (usually 22).".into())
+                Validation::Invalid(t!("q-port-zero").into())
             } else {
                 Validation::Valid
             })
@@ -475,19 +518,19 @@ fn ask_profile(store: &Store, progress: &mut Progress) -> Step<()> {
         .prompt()?;
     save(&a, progress)?;
     let key = ask_text(
-        "Your SSH private key file (optional):",
+        &t!("q-key"),
         &a.identity
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
-        "press Enter to use your ssh-agent and ~/.ssh/id_ed25519, id_ecdsa, id_rsa",
+        &t!("q-key-help"),
         key_problem,
     )?;
     a.identity = (!key.is_empty()).then(|| expand_home(&key));
     save(&a, progress)?;
-    let repo = Text::new("Your project's git repository URL (optional):")
+    let repo = Text::new(&t!("q-repo"))
         .with_default(a.repo_url.as_deref().unwrap_or(""))
-        .with_help_message("e.g. https://github.com/you/superlists.git; press Enter to skip")
+        .with_help_message(&t!("q-repo-help"))
         .prompt()?;
     a.repo_url = (!repo.trim().is_empty()).then(|| repo.trim().to_string());
     save(&a, progress)?;

@@ -30,6 +30,10 @@ impl Env {
             .env("NO_COLOR", "1")
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("TUTOR_PROFILE")
+            .env_remove("TUTOR_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8")
             .stdin(Stdio::null());
         c
     }
@@ -584,4 +588,135 @@ fn a_silent_server_ends_within_the_timeouts() {
         assert_ne!(stage(name)["status"], "pass", "{:#}", stage(name));
     }
     drop(dns);
+}
+
+/// Display columns of `line` up to `needle` (a Hangul syllable takes two).
+fn column_of(line: &str, needle: &str) -> usize {
+    let at = line
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in {line:?}"));
+    console::measure_text_width(&line[..at])
+}
+
+#[test]
+fn korean_from_the_locale_saved_in_the_profile_and_aligned() {
+    let e = Env::new();
+    let o = e
+        .cmd(&[
+            "init",
+            "--domain",
+            "staging.example.com",
+            "--server-ip",
+            "127.0.0.9",
+            "--ssh-user",
+            "elspeth",
+            "--ssh-port",
+            "1",
+            "--resolver",
+            "127.0.0.1:1",
+        ])
+        .env("LANG", "ko_KR.UTF-8")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("프로필을"), "{}", stdout(&o));
+    // The choice is saved: a later run in an English locale still speaks Korean.
+    let v: Value = serde_json::from_str(&stdout(&e.run(&["status", "--json"]))).unwrap();
+    assert_eq!(v["answers"]["lang"], "ko");
+    let text = stdout(&e.run(&["status"]));
+    assert!(
+        text.contains("언어") && text.contains("지금 여기"),
+        "{text}"
+    );
+    // The profile table and the stage table line up by display width.
+    let lines: Vec<&str> = text.lines().collect();
+    let values = [
+        "staging.example.com",
+        "127.0.0.9",
+        "elspeth",
+        "~/sites/",
+        "ko",
+    ];
+    let cols: Vec<usize> = values
+        .iter()
+        .map(|v| column_of(lines.iter().find(|l| l.contains(v)).unwrap(), v))
+        .collect();
+    assert!(
+        cols.windows(2).all(|w| w[0] == w[1]),
+        "profile values misaligned: {cols:?}\n{text}"
+    );
+    let stage_cols: Vec<usize> = lines
+        .iter()
+        .filter(|l| l.contains("대기") || l.contains("완료"))
+        .map(|l| {
+            column_of(
+                l,
+                if l.contains("대기") {
+                    "대기"
+                } else {
+                    "완료"
+                },
+            )
+        })
+        .collect();
+    assert_eq!(stage_cols.len(), 9, "{text}");
+    assert!(
+        stage_cols.windows(2).all(|w| w[0] == w[1]),
+        "{stage_cols:?}\n{text}"
+    );
+    // --lang and TUTOR_LANG win over the saved choice.
+    assert!(stdout(&e.run(&["--lang", "en", "status"])).contains("you are here"));
+    let o = e.cmd(&["status"]).env("TUTOR_LANG", "en").output().unwrap();
+    assert!(stdout(&o).contains("you are here"));
+}
+
+#[test]
+fn korean_diagnoses_keep_their_ids_and_why_reads_english_messages() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    let en: Value = serde_json::from_str(&stdout(&e.run(&["check", "ssh", "--json"]))).unwrap();
+    let ko: Value =
+        serde_json::from_str(&stdout(&e.run(&["--lang", "ko", "check", "ssh", "--json"]))).unwrap();
+    let ids = |v: &Value| -> Vec<String> {
+        v["stages"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{} {} {}", c["id"], c["status"], c["diagnosis"]))
+            .collect()
+    };
+    assert_eq!(ids(&en), ids(&ko));
+    assert_ne!(
+        en["stages"][0]["checks"][0]["title"],
+        ko["stages"][0]["checks"][0]["title"]
+    );
+    let text = stdout(&e.run(&["--lang", "ko", "check", "ssh"]));
+    assert!(
+        text.contains("tutor explain ssh-unreachable") && text.contains("연결을 거부"),
+        "{text}"
+    );
+    // A server prints English; a Korean session still recognises it, and answers in Korean.
+    for (message, id) in MESSAGES {
+        let o = e
+            .cmd(&["--lang", "ko", "why"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                c.stdin.take().unwrap().write_all(message.as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        let out = stdout(&o);
+        assert!(
+            out.starts_with(&format!("{id} 문제로 보입니다:")),
+            "{id}: {out}"
+        );
+        assert!(out.contains("고치는 방법"), "{out}");
+    }
+    let lessons = stdout(&e.run(&["--lang", "ko", "lessons"]));
+    assert!(
+        lessons.contains("도메인") && lessons.contains("nginx"),
+        "{lessons}"
+    );
 }

@@ -6,6 +6,10 @@ use std::process::Command;
 use std::time::Duration;
 
 fn spawn(home: &Path, args: &[&str]) -> Session {
+    spawn_in(home, args, "C.UTF-8")
+}
+
+fn spawn_in(home: &Path, args: &[&str], lang: &str) -> Session {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
     cmd.args(args)
         .env("TUTOR_STATE_DIR", home.join("state"))
@@ -13,7 +17,11 @@ fn spawn(home: &Path, args: &[&str]) -> Session {
         .env("TERM", "xterm-256color")
         .env("NO_COLOR", "1")
         .env_remove("SSH_AUTH_SOCK")
-        .env_remove("TUTOR_PROFILE");
+        .env_remove("TUTOR_PROFILE")
+        .env_remove("TUTOR_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang);
     let mut s = Session::spawn(cmd).expect("spawn tutor in a pty");
     s.set_expect_timeout(Some(Duration::from_secs(30)));
     s
@@ -107,4 +115,33 @@ fn ctrl_c_during_the_questions_keeps_the_answers_given() {
     s.expect("Stage 2 of 9").unwrap();
     s.send("\u{3}").unwrap();
     s.expect(Eof).unwrap();
+}
+
+#[test]
+fn the_wizard_speaks_korean_in_a_korean_locale() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = spawn_in(home.path(), &["start"], "ko_KR.UTF-8");
+    s.expect("tutor에 오신 것을 환영합니다").unwrap();
+    answer(&mut s, "스테이징 도메인", "bad_domain.example.com");
+    s.expect("올바른 도메인이 아닙니다")
+        .expect("the re-ask is in Korean too");
+    s.send("\u{7f}".repeat(40)).unwrap();
+    s.send("staging.example.com\r").unwrap();
+    answer(&mut s, "운영 도메인", "");
+    answer(&mut s, "IP 주소", "127.0.0.2");
+    answer(&mut s, "로그인할 사용자 이름", "elspeth");
+    answer(&mut s, "SSH 포트", "");
+    answer(&mut s, "개인 키 파일", "");
+    answer(&mut s, "저장소 URL", "");
+    s.expect("domain 단계를 마쳤습니다").unwrap();
+    s.expect("9단계 중 2단계").unwrap();
+    s.expect("위의 명령을 모두 입력했다면").unwrap();
+    s.send("\u{3}").unwrap();
+    s.expect("진행 상황을 저장했습니다").unwrap();
+    s.expect(Eof).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("state/staging.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["answers"]["lang"], "ko");
 }

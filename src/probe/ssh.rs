@@ -20,6 +20,7 @@ use ssh2::{ErrorCode, ExtendedData, MethodType, Session};
 
 use super::known_hosts::{self, HostKeyStatus};
 use super::ssh_config;
+use crate::t;
 
 /// Output kept per command; the rest is read and dropped so the command can
 /// finish and report its exit status.
@@ -161,28 +162,25 @@ impl fmt::Display for LoginFailure {
             LoginFailure::HostKeyUnknown {
                 fingerprint,
                 key_type,
-            } => write!(
-                f,
-                "The server's {key_type} host key {fingerprint} is not in known_hosts yet, \
-                 so nothing proves this is your server."
-            ),
+            } => f.write_str(&t!(
+                "ssh-host-key-unknown",
+                kind = key_type,
+                fingerprint = fingerprint
+            )),
             LoginFailure::HostKeyChanged {
                 fingerprint,
                 known_hosts,
                 line,
-            } => write!(
-                f,
-                "The server's host key {fingerprint} differs from the one recorded in {} \
-                 line {line}: the server was reinstalled or something is in between, \
-                 so tutor will not log in.",
-                known_hosts.display()
-            ),
-            LoginFailure::PassphraseNeeded(path) => write!(
-                f,
-                "The key {} is protected by a passphrase and none was given \
-                 (enter it, or load the key with ssh-add).",
-                path.display()
-            ),
+            } => f.write_str(&t!(
+                "ssh-host-key-changed",
+                fingerprint = fingerprint,
+                file = known_hosts.display().to_string(),
+                line = *line
+            )),
+            LoginFailure::PassphraseNeeded(path) => f.write_str(&t!(
+                "ssh-passphrase-needed",
+                path = path.display().to_string()
+            )),
         }
     }
 }
@@ -560,21 +558,25 @@ fn open_tcp(target: &SshTarget) -> Result<(TcpStream, SocketAddr), LoginFailure>
     }
     // "Refused" proves the host is up, so it is the most useful thing to say.
     Err(if let Some(addr) = refused {
-        LoginFailure::Refused(format!(
-            "{addr} refused the connection: no SSH server listens on port {} there, \
-             or a firewall rejects it.",
-            addr.port()
+        LoginFailure::Refused(t!(
+            "ssh-refused",
+            addr = addr.to_string(),
+            port = addr.port()
         ))
     } else if let Some(addr) = timed_out {
-        LoginFailure::TimedOut(format!(
-            "No answer from {addr} within {}: the server is down, the address is wrong, \
-             or a firewall silently drops the connection.",
-            seconds(target.connect_timeout)
+        LoginFailure::TimedOut(t!(
+            "ssh-no-answer",
+            addr = addr.to_string(),
+            timeout = seconds(target.connect_timeout)
         ))
     } else if let Some((addr, e)) = other {
-        LoginFailure::Unreachable(format!("Could not connect to {addr}: {e}."))
+        LoginFailure::Unreachable(t!(
+            "ssh-connect-failed",
+            addr = addr.to_string(),
+            error = e.to_string()
+        ))
     } else {
-        LoginFailure::Unreachable(format!("{} has no address to connect to.", target.host))
+        LoginFailure::Unreachable(t!("ssh-no-address", host = &target.host))
     })
 }
 
@@ -599,33 +601,42 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
     });
     match rx.recv_timeout(timeout) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(LoginFailure::Unreachable(format!(
-            "The name {host} has no address."
+        Ok(Ok(_)) => Err(LoginFailure::Unreachable(t!(
+            "ssh-name-no-address",
+            host = host
         ))),
-        Ok(Err(e)) => Err(LoginFailure::Unreachable(format!(
-            "The name {host} could not be resolved: {e}."
+        Ok(Err(e)) => Err(LoginFailure::Unreachable(t!(
+            "ssh-name-unresolved",
+            host = host,
+            error = e.to_string()
         ))),
-        Err(_) => Err(LoginFailure::TimedOut(format!(
-            "Resolving the name {host} took longer than {}.",
-            seconds(timeout)
+        Err(_) => Err(LoginFailure::TimedOut(t!(
+            "ssh-name-slow",
+            host = host,
+            timeout = seconds(timeout)
         ))),
     }
 }
 
 fn handshake_failure(e: &ssh2::Error, addr: SocketAddr, timeout: Duration) -> LoginFailure {
     match e.code() {
-        ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => LoginFailure::TimedOut(format!(
-            "{addr} accepted the connection but the SSH handshake did not finish within {} \
-             (is an SSH server listening on that port?).",
-            seconds(timeout)
+        ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => LoginFailure::TimedOut(t!(
+            "ssh-handshake-timeout",
+            addr = addr.to_string(),
+            timeout = seconds(timeout)
         )),
         ErrorCode::Session(
             LIBSSH2_ERROR_SOCKET_DISCONNECT | LIBSSH2_ERROR_SOCKET_RECV | LIBSSH2_ERROR_SOCKET_SEND,
-        ) => LoginFailure::Protocol(format!(
-            "{addr} closed the connection during the SSH handshake ({e}): \
-             it may not be an SSH server, or it refuses this client."
+        ) => LoginFailure::Protocol(t!(
+            "ssh-handshake-closed",
+            addr = addr.to_string(),
+            error = e.to_string()
         )),
-        _ => LoginFailure::Protocol(format!("The SSH handshake with {addr} failed: {e}.")),
+        _ => LoginFailure::Protocol(t!(
+            "ssh-handshake-failed",
+            addr = addr.to_string(),
+            error = e.to_string()
+        )),
     }
 }
 
@@ -698,15 +709,14 @@ impl Tried {
     /// The failure for an attempt that ended the login.
     fn stop(&self, end: Attempt, addr: SocketAddr) -> LoginFailure {
         if matches!(end, Attempt::TimedOut) {
-            return LoginFailure::TimedOut(format!("{addr} stopped answering during the login."));
+            return LoginFailure::TimedOut(t!("ssh-stopped-answering", addr = addr.to_string()));
         }
         // The key on offer when the server hung up counts as an attempt too.
-        LoginFailure::AuthFailed(format!(
-            "{addr} closed the connection after {} keys were offered: sshd allows only \
-             MaxAuthTries (6 by default) per connection, so the right key must come \
-             earlier, or the agent must hold fewer keys (refused: {}).",
-            self.rejected() + 1,
-            self.list()
+        LoginFailure::AuthFailed(t!(
+            "ssh-max-auth-tries",
+            addr = addr.to_string(),
+            count = self.rejected() + 1,
+            keys = self.list()
         ))
     }
 }
@@ -723,16 +733,20 @@ fn authenticate(
     let methods = match session.auth_methods(user) {
         Ok(methods) => methods.to_string(),
         Err(e) if is_timeout(&e) => {
-            return Err(LoginFailure::TimedOut(format!(
-                "{addr} stopped answering at the start of the login."
+            return Err(LoginFailure::TimedOut(t!(
+                "ssh-stopped-at-start",
+                addr = addr.to_string()
             )))
         }
         Err(e) => {
             if session.authenticated() {
                 return Ok(());
             }
-            return Err(LoginFailure::Protocol(format!(
-                "The login as {user} on {addr} failed at the first step: {e}."
+            return Err(LoginFailure::Protocol(t!(
+                "ssh-first-step-failed",
+                user = user,
+                addr = addr.to_string(),
+                error = e.to_string()
             )));
         }
     };
@@ -740,8 +754,11 @@ fn authenticate(
         return Ok(());
     }
     if !methods.split(',').any(|m| m == "publickey") {
-        return Err(LoginFailure::AuthFailed(format!(
-            "{addr} does not accept SSH keys for {user} (it offers only: {methods})."
+        return Err(LoginFailure::AuthFailed(t!(
+            "ssh-no-publickey",
+            addr = addr.to_string(),
+            user = user,
+            methods = &methods
         )));
     }
 
@@ -834,11 +851,11 @@ fn authenticate(
     }
     if tried.is_empty() {
         let agent = if !target.use_agent {
-            "the agent is not used"
+            t!("ssh-agent-unused")
         } else if agent_sock.is_none() {
-            "no ssh-agent (SSH_AUTH_SOCK is not set)"
+            t!("ssh-no-agent")
         } else {
-            "the ssh-agent holds no key"
+            t!("ssh-agent-empty")
         };
         let files: Vec<String> = target
             .identities
@@ -846,17 +863,23 @@ fn authenticate(
             .map(|p| p.display().to_string())
             .collect();
         let files = if files.is_empty() {
-            "no key file is configured".to_string()
+            t!("ssh-no-key-file")
         } else {
-            format!("none of {} exists", files.join(", "))
+            t!("ssh-key-files-missing", files = files.join(", "))
         };
-        return Err(LoginFailure::AuthFailed(format!(
-            "There was no key to log in to {addr} as {user} with: {agent}, and {files}."
+        return Err(LoginFailure::AuthFailed(t!(
+            "ssh-no-key",
+            addr = addr.to_string(),
+            user = user,
+            agent = agent,
+            files = files
         )));
     }
-    Err(LoginFailure::AuthFailed(format!(
-        "{addr} accepted none of the keys offered for {user} (tried: {}).",
-        tried.list()
+    Err(LoginFailure::AuthFailed(t!(
+        "ssh-none-accepted",
+        addr = addr.to_string(),
+        user = user,
+        keys = tried.list()
     )))
 }
 

@@ -1,0 +1,45 @@
+# Command output (src/commands.rs).
+
+pack-errors = The lesson pack in { $source } has { $count } error(s):
+pack-builtin = the built-in lessons
+profile-unusable-fix = The saved profile "{ $profile }" is not usable: { $problem } Fix it with `tutor init ...` or `tutor start`.
+profile-name-invalid = { $name } is not a usable profile name: use up to 40 letters, digits, - and _ (e.g. staging, live).
+no-such-stage = There is no stage { $stage }; the stages are: { $stages }.
+no-such-diagnosis = There is no diagnosis { $id }; the ids are: { $ids }.
+dns-wait-bar = DNS: { $agree }/{ $total } resolvers answer the server's address
+dns-wait-giving-up = (giving up in { $left })
+init-domain = --domain: { $problem }
+init-no-key = --identity { $path }: no such key file; give the path of your private key (e.g. ~/.ssh/id_ed25519).
+init-bad-resolver = --resolver { $value }: give an IP address, optionally with a port, e.g. 1.1.1.1 or 127.0.0.1:5353.
+init-saved = Saved profile "{ $profile }" in { $path }.
+    Next: `tutor check --all` to see where the server stands, or `tutor continue` for the guided tour.
+status-profile = Profile "{ $profile }"
+status-domain = domain
+status-server = server
+status-server-value = { $ip } (ssh port { $port })
+status-user = user
+status-site = site
+status-language = language
+status-no-answers = (the profile questions are not answered yet)
+status-done = done
+status-failed = failed ({ $diagnoses })
+status-skipped = skipped
+status-pending = pending
+status-here = ← you are here
+status-saved-in = saved in { $path }
+hint-heading = Hint { $number } of { $total } for { $stage }
+hint-more = Still stuck? `tutor hint` again gives a bigger hint.
+hint-last = Still stuck? `tutor hint` again shows the full solution.
+solution-heading = Solution for { $stage }
+read-stdin-failed = could not read the message from standard input
+reset-aside-question = Start over, keeping the unreadable progress file aside?
+reset-nothing = Nothing was changed.
+reset-moved = Moved it to { $path }; you can start over with `tutor start`.
+reset-what-stage = the progress of stage { $stage }
+reset-what-all = the whole profile "{ $profile }" (answers and progress)
+reset-question = Forget { $what }?
+reset-done = Forgot { $what }.
+lint-ok = { $dir }: OK ({ $stages } stages, { $checks } checks, { $diagnoses } diagnoses)
+lint-errors = { $count } error(s) in the lesson pack { $dir }.
+lessons-checks = checks:
+lessons-diagnoses = diagnoses:

@@ -1,0 +1,45 @@
+# 명령 출력 (src/commands.rs).
+
+pack-errors = { $source }의 강의 묶음에 오류가 { $count }개 있습니다:
+pack-builtin = 내장 강의
+profile-unusable-fix = 저장된 "{ $profile }" 프로필을 쓸 수 없습니다: { $problem } `tutor init ...`이나 `tutor start`로 고칩니다.
+profile-name-invalid = { $name } 값은 프로필 이름으로 쓸 수 없습니다. 영문자, 숫자, -, _로 40자까지 씁니다(예: staging, live).
+no-such-stage = { $stage } 단계는 없습니다. 단계 목록: { $stages }.
+no-such-diagnosis = { $id } 진단은 없습니다. 진단 목록: { $ids }.
+dns-wait-bar = DNS: 리졸버 { $total }개 중 { $agree }개가 서버 주소로 응답합니다
+dns-wait-giving-up = ({ $left } 뒤에 기다리기를 멈춥니다)
+init-domain = --domain: { $problem }
+init-no-key = --identity { $path }: 그런 키 파일이 없습니다. 개인 키 파일의 경로를 씁니다(예: ~/.ssh/id_ed25519).
+init-bad-resolver = --resolver { $value }: IP 주소를 씁니다. 포트를 붙여도 됩니다(예: 1.1.1.1, 127.0.0.1:5353).
+init-saved = "{ $profile }" 프로필을 { $path }에 저장했습니다.
+    다음: 서버 상태를 보려면 `tutor check --all`, 안내를 따라가려면 `tutor continue`를 실행합니다.
+status-profile = "{ $profile }" 프로필
+status-domain = 도메인
+status-server = 서버
+status-server-value = { $ip } (ssh 포트 { $port })
+status-user = 사용자
+status-site = 사이트
+status-language = 언어
+status-no-answers = (아직 프로필 질문에 답하지 않았습니다)
+status-done = 완료
+status-failed = 실패 ({ $diagnoses })
+status-skipped = 건너뜀
+status-pending = 대기
+status-here = ← 지금 여기
+status-saved-in = 저장 위치: { $path }
+hint-heading = { $stage } 단계 힌트 { $total }개 중 { $number }번째
+hint-more = 아직 막혔다면 `tutor hint`를 한 번 더 실행합니다. 더 자세한 힌트가 나옵니다.
+hint-last = 아직 막혔다면 `tutor hint`를 한 번 더 실행합니다. 전체 풀이가 나옵니다.
+solution-heading = { $stage } 단계 풀이
+read-stdin-failed = 표준 입력에서 메시지를 읽지 못했습니다
+reset-aside-question = 읽을 수 없는 진행 파일은 옆으로 치워 두고 새로 시작할까요?
+reset-nothing = 아무것도 바꾸지 않았습니다.
+reset-moved = { $path } 위치로 옮겼습니다. `tutor start`로 새로 시작할 수 있습니다.
+reset-what-stage = { $stage } 단계의 진행 상황
+reset-what-all = "{ $profile }" 프로필 전체(답과 진행 상황)
+reset-question = { $what }을(를) 지울까요?
+reset-done = { $what }을(를) 지웠습니다.
+lint-ok = { $dir }: 이상 없음 (단계 { $stages }개, 점검 { $checks }개, 진단 { $diagnoses }개)
+lint-errors = { $dir } 강의 묶음에 오류가 { $count }개 있습니다.
+lessons-checks = 점검:
+lessons-diagnoses = 진단:

@@ -1,0 +1,103 @@
+//! The hand-in: what `tutor export` prints for the instructor.
+//!
+//! It is the learner's progress without anything about their machine or
+//! server that the instructor does not need: the domain (to tell hand-ins
+//! apart), the profile name, every stage's status, attempts, hints and
+//! times, and the history of check runs. Never in it: the server's address,
+//! the SSH user and port, key or known_hosts paths, resolvers, the site
+//! folder or the repository URL.
+//!
+//! ```json
+//! {"tutor_handin": 1, "profile": "staging", "domain": "ada.example.org",
+//!  "created": "...", "updated": "...", "exported": "...", "current_stage": "nginx",
+//!  "stages": {"dns": {"status": "done", "diagnoses": [], "hints_used": 1,
+//!             "attempts": 3, "first_seen": "...", "finished": "..."}, ...},
+//!  "history": [{"time": "...", "stage": "dns", "status": "fail",
+//!               "diagnoses": ["dns-no-record"], "duration_ms": 812}, ...]}
+//! ```
+
+use crate::progress::{self, CheckRun, Progress, StageProgress};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The format version in `tutor_handin`.
+pub const FORMAT: u32 = 1;
+
+/// Hand-ins larger than this are not progress files (500 runs are ~100 kB).
+const MAX_BYTES: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HandIn {
+    pub tutor_handin: u32,
+    pub profile: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub exported: Option<String>,
+    /// The first stage not passed yet (in the pack's order when exported).
+    #[serde(default)]
+    pub current_stage: Option<String>,
+    #[serde(default)]
+    pub stages: BTreeMap<String, StageProgress>,
+    #[serde(default)]
+    pub history: Vec<CheckRun>,
+}
+
+impl HandIn {
+    /// The hand-in of `p`; `order` is the pack's stage order.
+    #[must_use]
+    pub fn from_progress(p: &Progress, order: &[String]) -> HandIn {
+        HandIn {
+            tutor_handin: FORMAT,
+            profile: p.profile.clone(),
+            domain: p.answers.as_ref().map(|a| a.domain.clone()),
+            created: Some(p.created.clone()),
+            updated: Some(p.updated.clone()),
+            exported: Some(progress::now_rfc3339()),
+            current_stage: p.first_unfinished(order).map(str::to_string),
+            stages: p.stages.clone(),
+            history: p.history.clone(),
+        }
+    }
+}
+
+/// Read a hand-in (or a raw progress file, which holds the same data).
+/// Err: one sentence naming the file.
+pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
+    let shown = path.display();
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read it ({e}); skipped."))?;
+    if meta.len() > MAX_BYTES {
+        return Err(format!(
+            "{shown}: {} bytes is too large for a hand-in; skipped.",
+            meta.len()
+        ));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("{shown}: cannot read it ({e}); skipped."))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        format!("{shown}: not a hand-in from `tutor export` (line {}: {e}); skipped.", e.line())
+    })?;
+    if let Some(version) = value.get("tutor_handin") {
+        if version.as_u64().is_some_and(|v| v > u64::from(FORMAT)) {
+            return Err(format!(
+                "{shown}: made by a newer tutor (hand-in format {version}); update tutor to read it; skipped."
+            ));
+        }
+        return serde_json::from_value::<HandIn>(value)
+            .map_err(|e| format!("{shown}: a damaged hand-in ({e}); skipped."));
+    }
+    if value.get("schema_version").is_some() {
+        return serde_json::from_value::<Progress>(value)
+            .map(|p| HandIn::from_progress(&p, order))
+            .map_err(|e| format!("{shown}: a damaged progress file ({e}); skipped."));
+    }
+    Err(format!(
+        "{shown}: not a hand-in from `tutor export` (no tutor_handin field); skipped."
+    ))
+}

@@ -1,0 +1,420 @@
+//! Classroom features: the instructor's view of the whole room.
+//!
+//! - `tutor class check ROSTER`: the checks of `tutor check`, run against
+//!   every learner's server at the same time ([`run`]), shown as one table
+//!   learner × stage ([`table`]), optionally as a page to project ([`html`]).
+//! - `tutor export`: a learner's progress without anything about their
+//!   machine ([`handin`]); `tutor class summary FILE...` puts hand-ins in
+//!   the same table with attempts and time per stage ([`summary`]).
+//!
+//! JSON of `class check --json` (and of `class summary --json`, whose
+//! learner entries add `file` and per-stage `attempts` and `seconds`):
+//!
+//! ```json
+//! {"roster": "roster.toml", "checked": "2025-01-31T12:00:00Z",
+//!  "stages": ["domain", "dns", ...],
+//!  "learners": [{"name": "Ada", "domain": "ada.example.org", "furthest": "nginx",
+//!                "stages": [{"stage": "domain", "status": "pass", "diagnoses": []}, ...]}],
+//!  "furthest_counts": {"none": 1, "domain": 0, ...},
+//!  "common_diagnoses": [["bad-gateway", 5], ...],
+//!  "problems": ["roster.toml:12: learner \"Bo\": ..."]}
+//! ```
+//! `status` is pass, fail, error or skip (not reached); a hand-in may also
+//! say skipped (the learner skipped the stage in the guided tour).
+
+pub mod handin;
+pub mod html;
+pub mod roster;
+pub mod run;
+pub mod summary;
+pub mod table;
+
+use crate::cli::{ClassCheckArgs, ClassCommand, ClassSummaryArgs};
+use crate::commands::Ctx;
+use crate::messages;
+use crate::pack::Pack;
+use crate::report;
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use table::{Cell, Row, Table};
+
+/// `tutor class ...`
+pub fn command(ctx: &Ctx, command: &ClassCommand) -> Result<ExitCode> {
+    match command {
+        ClassCommand::Check(args) => check(ctx, args),
+        ClassCommand::Summary(args) => summary_cmd(ctx, args),
+    }
+}
+
+/// `tutor export`: the profile's hand-in on stdout.
+pub fn export(ctx: &Ctx) -> Result<ExitCode> {
+    let store = ctx.store()?;
+    let Some(progress) = ctx.load(&store)? else {
+        bail!(messages::no_profile(&ctx.profile));
+    };
+    let pack = ctx.pack()?;
+    let handin = handin::HandIn::from_progress(&progress, &pack.stages());
+    println!("{}", serde_json::to_string_pretty(&handin)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The stages asked for, in lesson order; every stage when none is named.
+fn select_stages(pack: &Pack, asked: &[String]) -> Result<Vec<String>> {
+    let all = pack.stages();
+    for s in asked {
+        if !all.contains(s) {
+            bail!(
+                "There is no stage {s:?}; the stages are: {}.",
+                all.join(", ")
+            );
+        }
+    }
+    Ok(if asked.is_empty() {
+        all
+    } else {
+        all.into_iter().filter(|s| asked.contains(s)).collect()
+    })
+}
+
+/// Diagnosis id → title, with stand-ins for the learner's values.
+fn diagnosis_titles(pack: &Pack) -> BTreeMap<String, String> {
+    let vars = report::generic_vars();
+    pack.catalog
+        .diagnoses
+        .iter()
+        .map(|(d, _)| (d.id.clone(), report::fill(&d.title, &vars)))
+        .collect()
+}
+
+fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
+    let pack = ctx.pack()?;
+    let stages = select_stages(&pack, &args.stages)?;
+    let roster = roster::load(&args.roster)?;
+    for p in &roster.problems {
+        eprintln!("{p}");
+    }
+    if roster.learners.is_empty() {
+        bail!(
+            "{}: no learner to check: add [[learner]] entries (see `tutor class check --help`).",
+            args.roster.display()
+        );
+    }
+    let settings = run::Settings {
+        jobs: usize::from(args.jobs),
+        accept_new_host_key: args.accept_new_host_key,
+    };
+    let titles = diagnosis_titles(&pack);
+    loop {
+        let started = Instant::now();
+        let results = check_with_bar(&roster.learners, &pack, &stages, &settings, args.json);
+        let elapsed = started.elapsed();
+        let checked = crate::progress::now_rfc3339();
+        let table = table_of(&stages, &results);
+        let subtitle = format!(
+            "{} · {} learners · checked {checked} in {:.1} s",
+            args.roster.display(),
+            table.rows.len(),
+            elapsed.as_secs_f64()
+        );
+        if let Some(path) = &args.html {
+            let page = html::page(
+                &table,
+                &html::Page {
+                    title: "Class check",
+                    subtitle: &subtitle,
+                    refresh: args.watch,
+                    titles: &titles,
+                },
+            );
+            write_atomic(path, &page)?;
+        }
+        if args.json {
+            let mut doc = table_json(&table, &roster.problems);
+            doc["roster"] = json!(args.roster.display().to_string());
+            doc["checked"] = json!(checked);
+            for (entry, r) in doc["learners"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+                .zip(&results)
+            {
+                entry["duration_ms"] = json!(r.duration_ms);
+            }
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        } else {
+            let mut text = table::render(&table, &titles, ctx.paint);
+            text.push('\n');
+            text.push_str(&closing_line(&table, roster.problems.len(), ctx));
+            text.push('\n');
+            text.push_str(&ctx.paint.dim(&format!("{subtitle}\n")));
+            if let Some(secs) = args.watch {
+                let term = console::Term::stdout();
+                if term.is_term() {
+                    let _ = term.clear_screen();
+                }
+                print!("{text}");
+                println!(
+                    "{}",
+                    ctx.paint
+                        .dim(&format!("Checking again in {secs} s; Ctrl-C stops."))
+                );
+                let _ = std::io::stdout().flush();
+                for p in &roster.problems {
+                    eprintln!("{p}");
+                }
+                std::thread::sleep(Duration::from_secs(secs));
+                continue;
+            }
+            print!("{text}");
+        }
+        let ok = table.all_pass() && roster.problems.is_empty();
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+}
+
+/// Run the class with an indicatif bar on stderr (hidden when stderr is
+/// not a terminal, and with --json).
+fn check_with_bar(
+    learners: &[roster::Learner],
+    pack: &Pack,
+    stages: &[String],
+    settings: &run::Settings,
+    quiet: bool,
+) -> Vec<run::LearnerResult> {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(learners.len() as u64)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} learners checked  {elapsed}  {wide_msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(250));
+    let done = |r: &run::LearnerResult| {
+        bar.inc(1);
+        bar.set_message(r.name.clone());
+    };
+    let results = run::check_class(learners, pack, stages, settings, &done);
+    bar.finish_and_clear();
+    results
+}
+
+/// Engine results → the class table.
+#[must_use]
+pub fn table_of(stages: &[String], results: &[run::LearnerResult]) -> Table {
+    Table {
+        stages: stages.to_vec(),
+        rows: results
+            .iter()
+            .map(|r| {
+                let cells: Vec<Cell> = r
+                    .stages
+                    .iter()
+                    .map(|s| Cell::new(s.status.into(), s.diagnoses()))
+                    .collect();
+                let met = cells.iter().flat_map(|c| c.diagnoses.clone()).collect();
+                Row {
+                    name: r.name.clone(),
+                    domain: r.domain.clone(),
+                    cells,
+                    met,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The JSON document of a table (see the module docs).
+#[must_use]
+pub fn table_json(table: &Table, problems: &[String]) -> Value {
+    let learners: Vec<Value> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let stages: Vec<Value> = table
+                .stages
+                .iter()
+                .zip(&row.cells)
+                .map(|(s, c)| {
+                    json!({"stage": s, "status": c.mark.as_str(), "diagnoses": c.diagnoses})
+                })
+                .collect();
+            json!({
+                "name": row.name,
+                "domain": row.domain,
+                "stages": stages,
+                "furthest": table.furthest(row),
+            })
+        })
+        .collect();
+    let counts: serde_json::Map<String, Value> = table
+        .furthest_counts()
+        .into_iter()
+        .map(|(s, n)| (s, json!(n)))
+        .collect();
+    json!({
+        "stages": table.stages,
+        "learners": learners,
+        "furthest_counts": counts,
+        "common_diagnoses": table.common_diagnoses(),
+        "problems": problems,
+    })
+}
+
+fn closing_line(table: &Table, skipped: usize, ctx: &Ctx) -> String {
+    let total = table.rows.len();
+    let passing = table
+        .rows
+        .iter()
+        .filter(|r| r.cells.iter().all(|c| c.mark == table::Mark::Pass))
+        .count();
+    let mut line = if passing == total {
+        ctx.paint.good(&format!(
+            "All {total} learners pass every stage checked."
+        ))
+    } else {
+        format!("{passing} of {total} learners pass every stage checked.")
+    };
+    if skipped > 0 {
+        line.push_str(&ctx.paint.warn(&format!(
+            " {skipped} roster {} skipped (see the messages above).",
+            if skipped == 1 { "entry was" } else { "entries were" }
+        )));
+    }
+    line
+}
+
+fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
+    let pack = ctx.pack()?;
+    let order = pack.stages();
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for file in &args.files {
+        match handin::read(file, &order) {
+            Ok(h) => entries.push(summary::Entry {
+                name: file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| file.display().to_string()),
+                file: file.display().to_string(),
+                handin: h,
+            }),
+            Err(e) => {
+                eprintln!("{e}");
+                problems.push(e);
+            }
+        }
+    }
+    if entries.is_empty() {
+        bail!(
+            "None of the {} file(s) is a hand-in: ask learners for the output of `tutor export`.",
+            args.files.len()
+        );
+    }
+    // Stages a hand-in knows but this pack does not (another lesson pack)
+    // still get a column, after the pack's own.
+    let mut stages = order;
+    for e in &entries {
+        for s in e.handin.stages.keys() {
+            if !stages.contains(s) {
+                stages.push(s.clone());
+            }
+        }
+    }
+    let s = summary::summarize(&entries, &stages);
+    let titles = diagnosis_titles(&pack);
+    let medians = summary::median_times(&s);
+    if let Some(path) = &args.html {
+        let subtitle = format!(
+            "{} hand-ins · cells: attempts × time spent · made {}",
+            entries.len(),
+            crate::progress::now_rfc3339()
+        );
+        let page = html::page(
+            &s.table,
+            &html::Page {
+                title: "Class summary",
+                subtitle: &subtitle,
+                refresh: None,
+                titles: &titles,
+            },
+        );
+        write_atomic(path, &page)?;
+    }
+    if args.json {
+        let mut doc = table_json(&s.table, &problems);
+        for ((entry, e), stats) in doc["learners"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .zip(&entries)
+            .zip(&s.stats)
+        {
+            entry["file"] = json!(e.file);
+            entry["profile"] = json!(e.handin.profile);
+            for (stage, st) in entry["stages"].as_array_mut().into_iter().flatten().zip(stats) {
+                stage["attempts"] = json!(st.attempts);
+                stage["seconds"] = json!(st.seconds);
+            }
+        }
+        let medians: serde_json::Map<String, Value> = stages
+            .iter()
+            .zip(&medians)
+            .map(|(s, m)| (s.clone(), json!(m)))
+            .collect();
+        doc["median_seconds"] = Value::Object(medians);
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print!("{}", table::render(&s.table, &titles, ctx.paint));
+        let parts: Vec<String> = stages
+            .iter()
+            .zip(&medians)
+            .filter_map(|(s, m)| m.map(|m| format!("{s} {}", table::short_duration(m))))
+            .collect();
+        println!(
+            "\n{}",
+            ctx.paint
+                .dim("Cells show attempts × time spent on the stage (see the book's Classroom page).")
+        );
+        if !parts.is_empty() {
+            println!("Median time to pass: {}", parts.join(" · "));
+        }
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Write `text` to `path` through a temp file and a rename, so a browser
+/// reloading the page never sees half of it.
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "class.html".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text)
+        .with_context(|| format!("cannot write the HTML page {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write the HTML page {}", path.display())
+    })
+}

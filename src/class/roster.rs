@@ -1,0 +1,479 @@
+//! The class roster: who is in the room and where their server is.
+//!
+//! ```toml
+//! # roster.toml: one [[learner]] table per learner.
+//! [defaults]                               # optional, every key optional
+//! resolvers = ["1.1.1.1", "9.9.9.9:53"]    # DNS resolvers to ask [default: public ones]
+//! known_hosts = "~/class/known_hosts"      # [default: ~/.ssh/known_hosts]
+//! identity = "~/.ssh/instructor_ed25519"   # the instructor's key [default: agent, ~/.ssh/id_*]
+//! ssh_port = 22
+//! dev_port = 8000
+//! http_port = 80
+//!
+//! [[learner]]
+//! name = "Ada"                             # required, unique
+//! domain = "ada.workshop.example.org"      # required
+//! server_ip = "203.0.113.11"               # required
+//! ssh_user = "ada"                         # required
+//! # optional, each overriding [defaults]: ssh_port, identity, known_hosts,
+//! # dev_port, http_port, resolvers; and site_dir [default: ~/sites/DOMAIN]
+//! ```
+//!
+//! Paths may start with `~/` (the instructor's home); relative paths are
+//! relative to the roster's folder. Each learner is validated with the rules
+//! of `tutor init`. A bad learner entry (missing or invalid value, unknown
+//! key, duplicate name) becomes one line `FILE:LINE: learner "NAME": ...`
+//! and is skipped, so one typo never hides the rest of the class; a TOML
+//! syntax error or a bad `[defaults]` stops everything (exit 2), because it
+//! would affect every learner.
+
+use crate::engine::parse_resolver;
+use crate::profile::{self, Profile};
+use crate::progress::Answers;
+use anyhow::{anyhow, Context};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::{Spanned, Value};
+
+/// One learner whose entry passed validation.
+#[derive(Debug, Clone)]
+pub struct Learner {
+    pub name: String,
+    /// The line of the entry's `[[learner]]` header.
+    pub line: usize,
+    /// What `tutor init` would have saved for this learner.
+    pub answers: Answers,
+}
+
+impl Learner {
+    /// The engine's view of this learner (validated when the roster was read).
+    pub fn profile(&self) -> Result<Profile, String> {
+        Profile::new("class", &self.answers)
+    }
+}
+
+/// A parsed roster: the usable learners, and one line per skipped entry.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    pub learners: Vec<Learner>,
+    /// `FILE:LINE: learner "NAME": sentence`, in file order.
+    pub problems: Vec<String>,
+}
+
+type Entry = BTreeMap<String, Spanned<Value>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Doc {
+    #[serde(default)]
+    defaults: Option<Spanned<Entry>>,
+    #[serde(default)]
+    learner: Vec<Spanned<Entry>>,
+}
+
+const DEFAULT_KEYS: &[&str] = &[
+    "resolvers",
+    "known_hosts",
+    "identity",
+    "ssh_port",
+    "dev_port",
+    "http_port",
+];
+
+const LEARNER_KEYS: &[&str] = &[
+    "name",
+    "domain",
+    "server_ip",
+    "ssh_user",
+    "ssh_port",
+    "identity",
+    "known_hosts",
+    "dev_port",
+    "http_port",
+    "resolvers",
+    "site_dir",
+];
+
+/// Class-wide values, already checked.
+#[derive(Debug, Default)]
+struct Defaults {
+    resolvers: Vec<String>,
+    known_hosts: Option<PathBuf>,
+    identity: Option<PathBuf>,
+    ssh_port: Option<u16>,
+    dev_port: Option<u16>,
+    http_port: Option<u16>,
+}
+
+/// Where paths in the roster are anchored.
+struct Paths<'a> {
+    base: &'a Path,
+    home: Option<&'a Path>,
+}
+
+impl Paths<'_> {
+    fn resolve(&self, text: &str) -> PathBuf {
+        if text == "~" {
+            if let Some(h) = self.home {
+                return h.to_path_buf();
+            }
+        }
+        if let (Some(rest), Some(h)) = (text.strip_prefix("~/"), self.home) {
+            return h.join(rest);
+        }
+        let p = PathBuf::from(text);
+        if p.is_absolute() {
+            p
+        } else {
+            self.base.join(p)
+        }
+    }
+}
+
+/// Read and check the roster at `path`. Err (exit 2): the file is missing,
+/// is not TOML, or its `[defaults]` are wrong; the message starts `FILE:LINE:`.
+pub fn load(path: &Path) -> anyhow::Result<Roster> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the roster", path.display()))?;
+    let base = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from);
+    parse(&text, &path.display().to_string(), base, home.as_deref()).map_err(|e| anyhow!(e))
+}
+
+/// Parse roster text. `shown` names the file in messages; relative paths
+/// are taken from `base`, `~/` from `home`.
+pub fn parse(text: &str, shown: &str, base: &Path, home: Option<&Path>) -> Result<Roster, String> {
+    let line_of = |offset: usize| line_at(text, offset);
+    let doc: Doc = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(s.start));
+        format!("{shown}:{line}: {}", one_line(e.message()))
+    })?;
+    let paths = Paths { base, home };
+    let defaults = match &doc.defaults {
+        None => Defaults::default(),
+        Some(d) => read_defaults(d.get_ref(), &paths).map_err(|(offset, msg)| {
+            format!(
+                "{shown}:{}: [defaults]: {msg}",
+                line_of(offset.unwrap_or(d.span().start))
+            )
+        })?,
+    };
+    let mut roster = Roster::default();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, entry) in doc.learner.iter().enumerate() {
+        let header = line_of(entry.span().start);
+        let fields = entry.get_ref();
+        let name = fields
+            .get("name")
+            .and_then(|v| v.get_ref().as_str())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let who = match &name {
+            Some(n) => format!("learner {n:?}"),
+            None => format!("learner #{}", index + 1),
+        };
+        let result = read_learner(fields, &defaults, &paths).and_then(|answers| {
+            let name = name.clone().ok_or((
+                None,
+                "it has no name: add name = \"...\" so the table can show who it is.".to_string(),
+            ))?;
+            if let Some(first) = seen.get(&name) {
+                return Err((
+                    fields.get("name").map(|v| v.span().start),
+                    format!(
+                        "the name is already used by the learner on line {first}: give each learner a different name."
+                    ),
+                ));
+            }
+            Ok((name, answers))
+        });
+        match result {
+            Ok((name, answers)) => {
+                seen.insert(name.clone(), header);
+                roster.learners.push(Learner {
+                    name,
+                    line: header,
+                    answers,
+                });
+            }
+            Err((offset, msg)) => {
+                let line = offset.map_or(header, line_of);
+                roster.problems.push(format!("{shown}:{line}: {who}: {msg}"));
+            }
+        }
+    }
+    Ok(roster)
+}
+
+/// Err: (byte offset of the bad value if known, one sentence).
+type FieldResult<T> = Result<T, (Option<usize>, String)>;
+
+fn read_defaults(fields: &Entry, paths: &Paths<'_>) -> FieldResult<Defaults> {
+    unknown_keys(fields, DEFAULT_KEYS)?;
+    let identity = opt_path(fields, "identity", paths)?;
+    if let Some(id) = &identity {
+        require_file(fields, "identity", id)?;
+    }
+    Ok(Defaults {
+        resolvers: opt_resolvers(fields)?.unwrap_or_default(),
+        known_hosts: opt_path(fields, "known_hosts", paths)?,
+        identity,
+        ssh_port: opt_port(fields, "ssh_port")?,
+        dev_port: opt_port(fields, "dev_port")?,
+        http_port: opt_port(fields, "http_port")?,
+    })
+}
+
+fn read_learner(fields: &Entry, d: &Defaults, paths: &Paths<'_>) -> FieldResult<Answers> {
+    unknown_keys(fields, LEARNER_KEYS)?;
+    let domain = req_str(fields, "domain")?;
+    let domain = domain.trim().trim_end_matches('.').to_lowercase();
+    if let Some(p) = profile::domain_problem(&domain) {
+        return Err((at(fields, "domain"), p));
+    }
+    let server_ip = req_str(fields, "server_ip")?.trim().to_string();
+    if let Some(p) = profile::ip_problem(&server_ip) {
+        return Err((at(fields, "server_ip"), p));
+    }
+    let ssh_user = req_str(fields, "ssh_user")?.trim().to_string();
+    if !profile::valid_user(&ssh_user) {
+        return Err((
+            at(fields, "ssh_user"),
+            format!(
+                "ssh_user {ssh_user:?} is not a valid user name for the server: use lowercase letters, digits, _ and -, starting with a letter."
+            ),
+        ));
+    }
+    let identity = match opt_path(fields, "identity", paths)? {
+        Some(p) => {
+            require_file(fields, "identity", &p)?;
+            Some(p)
+        }
+        None => d.identity.clone(),
+    };
+    let site_dir = match opt_str(fields, "site_dir")? {
+        Some(s) if s.trim().is_empty() || s.contains(['\n', '\0']) => {
+            return Err((
+                at(fields, "site_dir"),
+                "site_dir is empty or holds a line break: use e.g. ~/sites/staging.example.com."
+                    .to_string(),
+            ))
+        }
+        other => other,
+    };
+    let mut answers = Answers::new(&domain, &server_ip, &ssh_user);
+    answers.ssh_port = opt_port(fields, "ssh_port")?.or(d.ssh_port).unwrap_or(22);
+    answers.dev_port = opt_port(fields, "dev_port")?
+        .or(d.dev_port)
+        .unwrap_or(8000);
+    answers.http_port = opt_port(fields, "http_port")?
+        .or(d.http_port)
+        .unwrap_or(80);
+    answers.identity = identity;
+    answers.known_hosts = opt_path(fields, "known_hosts", paths)?.or_else(|| d.known_hosts.clone());
+    answers.resolvers = opt_resolvers(fields)?.unwrap_or_else(|| d.resolvers.clone());
+    answers.site_dir = site_dir;
+    // Anything `tutor init` would refuse that the checks above missed.
+    Profile::new("class", &answers).map_err(|e| (None, e))?;
+    Ok(answers)
+}
+
+fn at(fields: &Entry, key: &str) -> Option<usize> {
+    fields.get(key).map(|v| v.span().start)
+}
+
+fn unknown_keys(fields: &Entry, known: &[&str]) -> FieldResult<()> {
+    for (key, value) in fields {
+        if !known.contains(&key.as_str()) {
+            return Err((
+                Some(value.span().start),
+                format!(
+                    "unknown key {key:?}: the keys are {}.",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn req_str(fields: &Entry, key: &str) -> FieldResult<String> {
+    opt_str(fields, key)?.ok_or_else(|| (None, format!("{key} is missing: add {key} = \"...\".")))
+}
+
+fn opt_str(fields: &Entry, key: &str) -> FieldResult<Option<String>> {
+    match fields.get(key) {
+        None => Ok(None),
+        Some(v) => match v.get_ref() {
+            Value::String(s) => Ok(Some(s.clone())),
+            other => Err((
+                Some(v.span().start),
+                format!("{key} must be a string in quotes, not {}.", kind(other)),
+            )),
+        },
+    }
+}
+
+fn opt_port(fields: &Entry, key: &str) -> FieldResult<Option<u16>> {
+    match fields.get(key) {
+        None => Ok(None),
+        Some(v) => match v.get_ref() {
+            Value::Integer(n) if (1..=65535).contains(n) => Ok(Some(*n as u16)),
+            other => Err((
+                Some(v.span().start),
+                format!(
+                    "{key} must be a port number from 1 to 65535, not {}.",
+                    match other {
+                        Value::Integer(n) => n.to_string(),
+                        _ => kind(other).to_string(),
+                    }
+                ),
+            )),
+        },
+    }
+}
+
+fn opt_path(fields: &Entry, key: &str, paths: &Paths<'_>) -> FieldResult<Option<PathBuf>> {
+    match opt_str(fields, key)? {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Err((
+            at(fields, key),
+            format!("{key} is empty: give a file path or leave the key out."),
+        )),
+        Some(s) => Ok(Some(paths.resolve(s.trim()))),
+    }
+}
+
+fn require_file(fields: &Entry, key: &str, path: &Path) -> FieldResult<()> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err((
+            at(fields, key),
+            format!(
+                "{key} {}: no such key file; give the path of a private key (e.g. ~/.ssh/id_ed25519).",
+                path.display()
+            ),
+        ))
+    }
+}
+
+fn opt_resolvers(fields: &Entry) -> FieldResult<Option<Vec<String>>> {
+    let Some(v) = fields.get("resolvers") else {
+        return Ok(None);
+    };
+    let bad = |what: String| (Some(v.span().start), what);
+    let Value::Array(items) = v.get_ref() else {
+        return Err(bad(format!(
+            "resolvers must be a list such as [\"1.1.1.1\"], not {}.",
+            kind(v.get_ref())
+        )));
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match item.as_str() {
+            Some(s) if parse_resolver(s).is_some() => out.push(s.trim().to_string()),
+            Some(s) => {
+                return Err(bad(format!(
+                    "resolver {s:?} is not an IP address (optionally with a port), e.g. 1.1.1.1 or 127.0.0.1:5353."
+                )))
+            }
+            None => {
+                return Err(bad(format!(
+                    "resolvers must hold strings in quotes, not {}.",
+                    kind(item)
+                )))
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "a number",
+        Value::Float(_) => "a decimal number",
+        Value::Boolean(_) => "true or false",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "a list",
+        Value::Table(_) => "a table",
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Roster {
+        parse(text, "roster.toml", Path::new("/class"), Some(Path::new("/home/i"))).unwrap()
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let r = parse_ok(
+            "[defaults]\nresolvers = [\"127.0.0.1:5353\"]\nknown_hosts = \"~/kh\"\ndev_port = 8001\n\n\
+             [[learner]]\nname = \"Ada\"\ndomain = \"Ada.Example.org.\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"ada\"\n\n\
+             [[learner]]\nname = \"Bo\"\ndomain = \"bo.example.org\"\nserver_ip = \"127.0.0.3\"\nssh_user = \"bo\"\n\
+             ssh_port = 2222\ndev_port = 9000\nknown_hosts = \"kh2\"\nresolvers = []\n",
+        );
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let (a, b) = (&r.learners[0], &r.learners[1]);
+        assert_eq!(a.line, 6);
+        assert_eq!(a.answers.domain, "ada.example.org");
+        assert_eq!(a.answers.dev_port, 8001);
+        assert_eq!(a.answers.http_port, 80);
+        assert_eq!(a.answers.known_hosts, Some(PathBuf::from("/home/i/kh")));
+        assert_eq!(a.answers.resolvers, vec!["127.0.0.1:5353"]);
+        assert_eq!(b.line, 12);
+        assert_eq!((b.answers.ssh_port, b.answers.dev_port), (2222, 9000));
+        assert_eq!(b.answers.known_hosts, Some(PathBuf::from("/class/kh2")));
+        assert!(b.answers.resolvers.is_empty());
+    }
+
+    #[test]
+    fn bad_entries_are_skipped_with_their_line() {
+        let r = parse_ok(
+            "[[learner]]\nname = \"A\"\ndomain = \"nodot\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"a\"\n\
+             [[learner]]\nname = \"B\"\ndomain = \"b.example.org\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"b\"\n\
+             [[learner]]\nname = \"B\"\ndomain = \"b2.example.org\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"b\"\n\
+             [[learner]]\nname = \"C\"\ndomain = \"c.example.org\"\nssh_user = \"c\"\n\
+             [[learner]]\nname = \"D\"\ndomain = \"d.example.org\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"d\"\nssh_port = 0\n",
+        );
+        assert_eq!(r.learners.len(), 1);
+        assert_eq!(r.learners[0].name, "B");
+        assert_eq!(r.problems.len(), 4, "{:?}", r.problems);
+        assert!(r.problems[0].starts_with("roster.toml:3: learner \"A\": \"nodot\" has no dot"));
+        assert!(r.problems[1].starts_with("roster.toml:12: learner \"B\": the name is already used by the learner on line 6"));
+        assert!(r.problems[2].starts_with("roster.toml:16: learner \"C\": server_ip is missing"));
+        assert!(r.problems[3].starts_with("roster.toml:25: learner \"D\": ssh_port must be a port"));
+    }
+
+    #[test]
+    fn syntax_errors_and_bad_defaults_stop_everything() {
+        let e = parse("[[learner]]\nname = \"a\n", "r.toml", Path::new("."), None).unwrap_err();
+        assert!(e.starts_with("r.toml:2: "), "{e}");
+        let e = parse("\n[defaults]\nhttp_port = \"80\"\n", "r.toml", Path::new("."), None)
+            .unwrap_err();
+        assert!(e.starts_with("r.toml:3: [defaults]: http_port must be a port"), "{e}");
+        let e = parse("learners = []\n", "r.toml", Path::new("."), None).unwrap_err();
+        assert!(e.starts_with("r.toml:1: "), "{e}");
+    }
+}
