@@ -951,6 +951,48 @@ fn ssh_config_and_the_agent_are_honoured() {
 }
 
 #[test]
+fn a_korean_session_gives_the_same_ids_in_korean() {
+    let lab = Lab::healthy("sc-korean");
+    init(&lab);
+    // Two things broken at once: the app is down and the default site is on.
+    lab.stop_runserver();
+    let statuses = |v: &Value| -> Vec<String> {
+        v["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["checks"].as_array().unwrap().clone())
+            .map(|c| format!("{} {} {}", c["id"], c["status"], c["diagnosis"]))
+            .collect()
+    };
+    let en = check(&lab, &["--all"]);
+    let ko = check(&lab, &["--all", "--lang", "ko"]);
+    assert_eq!(statuses(&en), statuses(&ko));
+    let ids: Vec<String> = statuses(&ko)
+        .into_iter()
+        .filter(|s| !s.ends_with("null"))
+        .collect();
+    assert!(ids.iter().any(|s| s.contains("bad-gateway")), "{ids:?}");
+    let hangul = |t: &str| t.chars().any(|c| ('\u{ac00}'..='\u{d7a3}').contains(&c));
+    for s in ko["stages"].as_array().unwrap() {
+        for c in s["checks"].as_array().unwrap() {
+            assert!(hangul(c["title"].as_str().unwrap()), "{c}");
+        }
+    }
+    let o = run_tutor(&lab, &["--lang", "ko", "check", "nginx"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        hangul(&text) && text.contains("자세히: tutor explain bad-gateway"),
+        "{text}"
+    );
+    lab.start_runserver(&format!("0.0.0.0:{}", lab.dev_port));
+    let ko = check(&lab, &["--all", "--lang", "ko"]);
+    for s in ko["stages"].as_array().unwrap() {
+        assert_eq!(s["status"], "pass", "{s:#}");
+    }
+}
+
+#[test]
 #[ignore = "timing probe, run by hand"]
 fn timing_probe() {
     let lab = Lab::healthy("timing");
