@@ -121,6 +121,20 @@ pub struct Catalog {
     pub diagnoses: Vec<(Diagnosis, Origin)>,
 }
 
+/// A TOML error as `file:line: message`; `offset` is the number of lines
+/// before `text` in the file (a lesson's front matter starts on line 2).
+#[must_use]
+pub fn toml_error(file: &str, text: &str, e: &toml::de::Error, offset: usize) -> String {
+    let line = e.span().map_or(1, |s| {
+        text[..s.start.min(text.len())].lines().count().max(1)
+    });
+    format!(
+        "{file}:{}: {}",
+        line + offset,
+        e.message().lines().next().unwrap_or("invalid TOML")
+    )
+}
+
 /// 1-based line of the first line containing `needle`.
 fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
@@ -132,16 +146,8 @@ impl Catalog {
     /// Parse one file and merge it: items with an existing id replace it (so
     /// an instructor's pack can override one diagnosis).
     pub fn add_file(&mut self, file: &str, text: &str, layer: u8) -> Result<(), Vec<String>> {
-        let parsed: CatalogFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(1);
-            vec![format!(
-                "{file}:{line}: {}",
-                e.message().lines().next().unwrap_or("invalid TOML")
-            )]
-        })?;
+        let parsed: CatalogFile =
+            toml::from_str(text).map_err(|e| vec![toml_error(file, text, &e, 0)])?;
         let mut errors = Vec::new();
         for c in parsed.check {
             let origin = Origin {
@@ -460,16 +466,8 @@ impl Catalog {
     /// position. Ids, stages, rules and message patterns are the same in
     /// every language (servers print English).
     pub fn add_translation(&mut self, file: &str, text: &str) -> Result<(), Vec<String>> {
-        let parsed: TranslationFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(1);
-            vec![format!(
-                "{file}:{line}: {}",
-                e.message().lines().next().unwrap_or("invalid TOML")
-            )]
-        })?;
+        let parsed: TranslationFile =
+            toml::from_str(text).map_err(|e| vec![toml_error(file, text, &e, 0)])?;
         let mut errors = Vec::new();
         for d in parsed.diagnosis {
             let line = line_of(text, &format!("\"{}\"", d.id));

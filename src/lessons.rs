@@ -77,20 +77,8 @@ pub fn parse(file: &str, text: &str, layer: u8) -> Result<Lesson, Vec<String>> {
             "the front matter is never closed with a `+++` line".into(),
         ));
     };
-    let fm: FrontMatter = toml::from_str(&front).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| front[..s.start.min(front.len())].lines().count().max(1))
-            .unwrap_or(1);
-        err(
-            line + 1,
-            e.message()
-                .lines()
-                .next()
-                .unwrap_or("invalid front matter")
-                .to_string(),
-        )
-    })?;
+    let fm: FrontMatter = toml::from_str(&front)
+        .map_err(|e| vec![crate::catalog::toml_error(file, &front, &e, 1)])?;
 
     let mut errors = Vec::new();
     let mut sections: Vec<(String, usize, String)> = Vec::new();

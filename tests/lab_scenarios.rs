@@ -152,6 +152,32 @@ fn curl(args: &[&str]) -> String {
     text(&o)
 }
 
+/// The OpenSSH client as a learner runs it, with strict host keys, to
+/// capture its real messages: `extra` adds options such as `-i KEY`.
+fn ssh_client(lab: &Lab, known_hosts: &std::path::Path, extra: &[&str]) -> String {
+    let o = Command::new("ssh")
+        .args([
+            "-F",
+            "/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=yes",
+        ])
+        .arg("-o")
+        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
+        .args(extra)
+        .args([
+            "-p",
+            &lab.ssh_port.to_string(),
+            &format!("{}@127.0.0.2", lab.user),
+            "true",
+        ])
+        .output()
+        .expect("ssh runs");
+    text(&o)
+}
+
 fn dig(lab: &Lab, resolver: usize) -> String {
     let r = lab.resolvers[resolver];
     let o = Command::new("dig")
@@ -301,41 +327,7 @@ fn ssh_scenarios() {
     std::fs::write(&empty, "").unwrap();
     init_with(&lab, &[("--known-hosts", empty.to_str().unwrap())]);
     let s = expect_diagnosis(&lab, "ssh", "ssh-host-key-unknown");
-    let fingerprint = String::from_utf8_lossy(
-        &Command::new("ssh-keyscan")
-            .args([
-                "-p",
-                &lab.ssh_port.to_string(),
-                "-t",
-                "ed25519",
-                "127.0.0.2",
-            ])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .into_owned();
-    assert!(!fingerprint.is_empty());
-    let o = Command::new("ssh")
-        .args([
-            "-F",
-            "/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "StrictHostKeyChecking=yes",
-        ])
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", empty.display()))
-        .args([
-            "-p",
-            &lab.ssh_port.to_string(),
-            &format!("{}@127.0.0.2", lab.user),
-            "true",
-        ])
-        .output()
-        .unwrap();
-    why_names(&lab, &text(&o), "ssh-host-key-unknown");
+    why_names(&lab, &ssh_client(&lab, &empty, &[]), "ssh-host-key-unknown");
     assert!(
         s.to_string().contains("SHA256:"),
         "the fingerprint is shown: {s}"
@@ -368,26 +360,11 @@ fn ssh_scenarios() {
     expect_diagnosis(&lab, "ssh", "ssh-host-key-changed");
     let o = run_tutor(&lab, &["check", "ssh", "--accept-new-host-key"]);
     assert_eq!(o.status.code(), Some(1), "a changed key is never accepted");
-    let o = Command::new("ssh")
-        .args([
-            "-F",
-            "/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "StrictHostKeyChecking=yes",
-        ])
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", changed.display()))
-        .args([
-            "-p",
-            &lab.ssh_port.to_string(),
-            &format!("{}@127.0.0.2", lab.user),
-            "true",
-        ])
-        .output()
-        .unwrap();
-    why_names(&lab, &text(&o), "ssh-host-key-changed");
+    why_names(
+        &lab,
+        &ssh_client(&lab, &changed, &[]),
+        "ssh-host-key-changed",
+    );
     // The fix: forget the old key, then accept the new one.
     assert!(Command::new("ssh-keygen")
         .args(["-R", &format!("[127.0.0.2]:{}", lab.ssh_port), "-f"])
@@ -412,28 +389,15 @@ fn ssh_scenarios() {
         .success());
     init_with(&lab, &[("--identity", wrong.to_str().unwrap())]);
     expect_diagnosis(&lab, "ssh", "ssh-auth-failed");
-    let o = Command::new("ssh")
-        .args([
-            "-F",
-            "/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-i",
-        ])
-        .arg(&wrong)
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", lab.known_hosts.display()))
-        .args([
-            "-p",
-            &lab.ssh_port.to_string(),
-            &format!("{}@127.0.0.2", lab.user),
-            "true",
-        ])
-        .output()
-        .unwrap();
-    why_names(&lab, &text(&o), "ssh-auth-failed");
+    why_names(
+        &lab,
+        &ssh_client(
+            &lab,
+            &lab.known_hosts,
+            &["-o", "IdentitiesOnly=yes", "-i", wrong.to_str().unwrap()],
+        ),
+        "ssh-auth-failed",
+    );
     init(&lab);
     expect_pass(&lab, "ssh");
 
