@@ -129,6 +129,10 @@ pub struct Options<'a> {
     /// The learner's home, for ~/.ssh (tests point it elsewhere).
     pub home: PathBuf,
     pub use_agent: bool,
+    /// Never send a packet beyond loopback (127.0.0.0/8, ::1): the test
+    /// suites set `TUTOR_LOOPBACK_ONLY=1`, so a test that forgets a
+    /// `--resolver` fails instead of asking a public resolver.
+    pub loopback_only: bool,
 }
 
 impl Default for Options<'_> {
@@ -143,6 +147,7 @@ impl Default for Options<'_> {
             passphrase_prompt: None,
             home: std::env::var_os("HOME").map_or_else(|| PathBuf::from("/"), PathBuf::from),
             use_agent: true,
+            loopback_only: std::env::var_os("TUTOR_LOOPBACK_ONLY").is_some_and(|v| v == "1"),
         }
     }
 }
@@ -363,6 +368,12 @@ impl<'a> Run<'a> {
             .iter()
             .filter_map(|r| parse_resolver(r))
             .collect();
+        if self.opts.loopback_only {
+            return configured
+                .into_iter()
+                .filter(|r| r.ip().is_loopback())
+                .collect();
+        }
         if configured.is_empty() {
             dns::default_resolvers(&self.profile.answers.domain, self.opts.dns_timeout)
         } else {
@@ -378,6 +389,7 @@ impl<'a> Run<'a> {
         let needed = self.needed_probes(stages);
         let need = |p: &str| needed.iter().any(|n| n == p);
         let (profile, http_timeout) = (self.profile, self.opts.http_timeout);
+        let loopback_only = self.opts.loopback_only;
         let dns_timeout = self.opts.dns_timeout;
         let resolvers = (need("dns") && self.dns.is_none()).then(|| self.resolvers());
         let want_dev = need("dev") && !self.http.contains_key("dev");
@@ -387,10 +399,12 @@ impl<'a> Run<'a> {
             .any(|p| need(p));
         let (dns, dev, web) = std::thread::scope(|scope| {
             let dns = resolvers.map(|r| scope.spawn(move || dns_facts(profile, &r, dns_timeout)));
-            let dev =
-                want_dev.then(|| scope.spawn(move || http_facts(profile, "dev", http_timeout)));
-            let web =
-                want_web.then(|| scope.spawn(move || http_facts(profile, "web", http_timeout)));
+            let dev = want_dev.then(|| {
+                scope.spawn(move || http_facts(profile, "dev", http_timeout, loopback_only))
+            });
+            let web = want_web.then(|| {
+                scope.spawn(move || http_facts(profile, "web", http_timeout, loopback_only))
+            });
             if want_ssh {
                 self.login();
             }
@@ -484,7 +498,15 @@ impl<'a> Run<'a> {
             let no_passphrase = |_: &Path| None;
             let passphrase: &dyn Fn(&Path) -> Option<String> =
                 self.opts.passphrase_prompt.unwrap_or(&no_passphrase);
-            let result = ssh::Remote::connect(&target, policy, passphrase);
+            let beyond_loopback = target
+                .host
+                .parse::<IpAddr>()
+                .map_or(target.host != "localhost", |ip| !ip.is_loopback());
+            let result = if self.opts.loopback_only && beyond_loopback {
+                Err(ssh::LoginFailure::Unreachable(LOOPBACK_ONLY.into()))
+            } else {
+                ssh::Remote::connect(&target, policy, passphrase)
+            };
             self.ssh = Some(result);
         }
         self.ssh
@@ -572,7 +594,12 @@ impl<'a> Run<'a> {
 
     fn http_facts(&mut self, which: &'static str) -> &Facts {
         if !self.http.contains_key(which) {
-            let facts = http_facts(self.profile, which, self.opts.http_timeout);
+            let facts = http_facts(
+                self.profile,
+                which,
+                self.opts.http_timeout,
+                self.opts.loopback_only,
+            );
             self.http.insert(which, facts);
         }
         &self.http[which]
@@ -613,6 +640,9 @@ impl<'a> Run<'a> {
     }
 }
 
+/// Why nothing was sent under `TUTOR_LOOPBACK_ONLY=1` (tests only).
+const LOOPBACK_ONLY: &str = "not contacted: TUTOR_LOOPBACK_ONLY=1 allows loopback addresses only";
+
 /// Ask every resolver for the domain's A record and judge the answers.
 fn dns_facts(profile: &Profile, resolvers: &[SocketAddr], timeout: Duration) -> Facts {
     let answers = dns::query_a(&profile.answers.domain, resolvers, timeout);
@@ -650,8 +680,14 @@ fn dns_facts(profile: &Profile, resolvers: &[SocketAddr], timeout: Duration) -> 
 
 /// One HTTP request to the server's IP with the domain as Host, like
 /// `curl --resolve`, turned into `which.*` facts.
-fn http_facts(profile: &Profile, which: &str, timeout: Duration) -> Facts {
+fn http_facts(profile: &Profile, which: &str, timeout: Duration, loopback_only: bool) -> Facts {
     let a = &profile.answers;
+    if loopback_only && !profile.server_ip.is_loopback() {
+        let mut f = Facts::new();
+        f.insert(format!("{which}.connect"), "error".into());
+        f.insert(format!("{which}.error"), LOOPBACK_ONLY.into());
+        return f;
+    }
     let port = if which == "dev" {
         a.dev_port
     } else {

@@ -75,18 +75,74 @@ pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
         if in_fence {
             out.push_str(&format!("      {}\n", paint.code(line)));
         } else {
-            out.push_str(line);
+            out.push_str(&wrap(line, crate::term::wrap_width()));
             out.push('\n');
         }
     }
     out
 }
 
+/// `first` then `text`, wrapped at the terminal width with later lines
+/// indented to `hang` columns (check reports keep their columns).
+fn hanging(first: &str, text: &str, hang: usize) -> String {
+    let line = format!("{first}{text}");
+    let Some(width) = crate::term::wrap_width() else {
+        return line;
+    };
+    let indent = " ".repeat(hang);
+    let options = textwrap::Options::new(width)
+        .subsequent_indent(&indent)
+        .word_separator(textwrap::WordSeparator::AsciiSpace);
+    textwrap::fill(&line, options)
+}
+
+/// Wrap one line of prose at `width`, continuing list items under their text.
+fn wrap(line: &str, width: Option<usize>) -> String {
+    let Some(width) = width else {
+        return line.to_string();
+    };
+    let indent = line.len() - line.trim_start().len();
+    let marker = line.trim_start().split_whitespace().next().unwrap_or("");
+    let hang =
+        if marker == "-" || marker == "*" || marker.trim_end_matches('.').parse::<u32>().is_ok() {
+            indent + marker.len() + 1
+        } else {
+            indent
+        };
+    let hanging = " ".repeat(hang);
+    // Break at spaces only: Korean is wrapped between words (어절), not
+    // between syllables, which Unicode's line-break rules would allow.
+    let options = textwrap::Options::new(width)
+        .subsequent_indent(&hanging)
+        .word_separator(textwrap::WordSeparator::AsciiSpace);
+    textwrap::fill(line, options)
+}
+
 /// The lesson of a stage: title, what and why, then the steps.
 #[must_use]
-pub fn lesson(l: &Lesson, number: usize, total: usize, vars: &Vars, paint: Paint) -> String {
-    format!(
-        "{}\n\n{}\n{}\n{}\n{}",
+pub fn lesson(
+    l: &Lesson,
+    catalog: &Catalog,
+    number: usize,
+    total: usize,
+    vars: &Vars,
+    paint: Paint,
+) -> String {
+    // What tutor will look at once the learner is done, so the check is no surprise.
+    let checks: String = l
+        .checks
+        .iter()
+        .filter_map(|id| catalog.check(id))
+        .map(|c| {
+            format!(
+                "  • {} {}\n",
+                fill(&c.title, vars),
+                paint.dim(&format!("({})", c.id))
+            )
+        })
+        .collect();
+    let text = format!(
+        "{}\n\n{}\n\n{}\n{}\n{}",
         paint.bold(&t!(
             "lesson-heading",
             number = number,
@@ -101,6 +157,11 @@ pub fn lesson(l: &Lesson, number: usize, total: usize, vars: &Vars, paint: Paint
             paint.bold(&t!("lesson-when-it-worked")),
             markdown(&l.success, vars, paint).trim_end()
         ),
+    );
+    format!(
+        "{text}\n\n{}\n{}",
+        paint.bold(&t!("lesson-checks")),
+        checks.trim_end()
     )
 }
 
@@ -131,11 +192,17 @@ pub fn diagnosis_page(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
 
 /// Under a failed check: why, and the fix commands (doctor style).
 fn failure_lines(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
-    let mut out = format!(
-        "      • {}: {}\n",
-        paint.bold(&fill(&d.title, vars)),
-        first_sentences(&fill(d.why.trim(), vars))
+    // Prose wraps under itself; fix commands never wrap, so they copy whole.
+    let mut out = hanging(
+        "      • ",
+        &format!(
+            "{}: {}",
+            paint.bold(&fill(&d.title, vars)),
+            first_sentences(&fill(d.why.trim(), vars))
+        ),
+        8,
     );
+    out.push('\n');
     for f in &d.fix {
         out.push_str(&format!(
             "      → {}: {}\n",
@@ -177,22 +244,28 @@ pub fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint: Paint)
         out.push_str(&format!("  {} {}\n", mark(paint, c.status), c.title));
         match c.status {
             Status::Pass => {
-                out.push_str(&format!("      {}\n", paint.dim(&c.observed)));
+                out.push_str(&format!(
+                    "{}\n",
+                    hanging("      ", &paint.dim(&c.observed), 6)
+                ));
             }
             Status::Fail => {
-                out.push_str(&format!("      ✗ {}\n", c.observed));
+                out.push_str(&format!("{}\n", hanging("      ✗ ", &c.observed, 8)));
                 if let Some(d) = c.diagnosis.as_deref().and_then(|id| catalog.diagnosis(id)) {
                     out.push_str(&failure_lines(d, vars, paint));
                 }
             }
             Status::Error => {
-                out.push_str(&format!("      ! {}\n", c.observed));
+                out.push_str(&format!("{}\n", hanging("      ! ", &c.observed, 8)));
                 if let Some(todo) = &c.todo {
                     out.push_str(&format!("      → {todo}\n"));
                 }
             }
             Status::Skip => {
-                out.push_str(&format!("      {}\n", paint.dim(&c.observed)));
+                out.push_str(&format!(
+                    "{}\n",
+                    hanging("      ", &paint.dim(&c.observed), 6)
+                ));
             }
         }
     }

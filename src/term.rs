@@ -72,6 +72,19 @@ pub fn mark(paint: Paint, status: crate::engine::Status) -> String {
     }
 }
 
+/// The column to wrap prose at: the terminal's width (at most 100, so
+/// lines stay readable), or None when stdout is not a terminal (pipes,
+/// logs and tests get the text as written).
+#[must_use]
+pub fn wrap_width() -> Option<usize> {
+    let term = console::Term::stdout();
+    if !term.is_term() {
+        return None;
+    }
+    let (_, cols) = term.size();
+    Some(usize::from(cols).clamp(40, 100))
+}
+
 /// Is standard input a terminal a person can answer at?
 #[must_use]
 pub fn interactive() -> bool {

@@ -229,7 +229,14 @@ fn tour(ctx: &Ctx, store: &Store, pack: &Pack, progress: &mut Progress) -> Step<
         } else {
             println!(
                 "\n{}\n",
-                report::lesson(lesson, number, stages.len(), &vars, ctx.paint)
+                report::lesson(
+                    lesson,
+                    &pack.catalog,
+                    number,
+                    stages.len(),
+                    &vars,
+                    ctx.paint
+                )
             );
         }
         stage_menu(ctx, store, pack, progress, &profile, &stage)?;

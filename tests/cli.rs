@@ -31,6 +31,7 @@ impl Env {
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("TUTOR_PROFILE")
             .env_remove("TUTOR_LANG")
+            .env("TUTOR_LOOPBACK_ONLY", "1")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
             .env("LANG", "C.UTF-8")
@@ -719,4 +720,29 @@ fn korean_diagnoses_keep_their_ids_and_why_reads_english_messages() {
         lessons.contains("도메인") && lessons.contains("nginx"),
         "{lessons}"
     );
+}
+
+#[test]
+fn under_loopback_only_nothing_leaves_the_machine() {
+    // No --resolver: a learner's run would ask public resolvers; the test
+    // guard refuses, and so does it for a public server address.
+    let e = Env::new();
+    let o = e.run(&[
+        "init",
+        "--domain",
+        "staging.example.com",
+        "--server-ip",
+        "203.0.113.10",
+        "--ssh-user",
+        "u",
+    ]);
+    assert!(o.status.success());
+    let v: Value =
+        serde_json::from_str(&stdout(&e.run(&["check", "dns", "ssh", "--json"]))).unwrap();
+    assert_eq!(
+        v["stages"][0]["checks"][0]["diagnosis"], "dns-unreachable",
+        "{v:#}"
+    );
+    let ssh = v["stages"][1]["checks"][0]["observed"].as_str().unwrap();
+    assert!(ssh.contains("TUTOR_LOOPBACK_ONLY"), "{ssh}");
 }

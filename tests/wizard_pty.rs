@@ -19,6 +19,7 @@ fn spawn_in(home: &Path, args: &[&str], lang: &str) -> Session {
         .env_remove("SSH_AUTH_SOCK")
         .env_remove("TUTOR_PROFILE")
         .env_remove("TUTOR_LANG")
+        .env("TUTOR_LOOPBACK_ONLY", "1")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env("LANG", lang);

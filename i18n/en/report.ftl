@@ -9,6 +9,7 @@ fence-file = Put this in the file { $path }:
 lesson-heading = Stage { $number } of { $total }: { $title }
 lesson-what-to-do = What to do
 lesson-when-it-worked = When it worked
+lesson-checks = What tutor will check
 page-stage = stage: { $stage }
 page-why = Why this happens
 page-fix = How to fix it

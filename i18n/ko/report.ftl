@@ -9,6 +9,7 @@ fence-file = 다음 내용을 { $path } 파일에 넣습니다:
 lesson-heading = { $total }단계 중 { $number }단계: { $title }
 lesson-what-to-do = 할 일
 lesson-when-it-worked = 성공하면 이렇게 보입니다
+lesson-checks = tutor가 확인할 내용
 page-stage = 단계: { $stage }
 page-why = 왜 이런 일이 생기나요
 page-fix = 고치는 방법
