@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Build the book (book/book/index.html) from book/src and from the pages that
-# `tutor book-src` generates from the lessons, the catalog and the CLI.
+# Build both editions of the book from book/src (English) and book/ko/src
+# (Korean), and from the pages that `tutor book-src` generates from the
+# lessons, the catalog and the CLI in each language:
+#   book/book/index.html      English
+#   book/book/ko/index.html   Korean
 # Installs the pinned mdBook into ~/.cargo/bin when it is missing or another
 # version. Fails on any mdBook warning or error, so a broken book never
 # passes unnoticed.
@@ -17,18 +20,23 @@ if [ "$(mdbook --version 2>/dev/null || true)" != "mdbook v$MDBOOK_VERSION" ]; t
     --no-default-features --features search
 fi
 
-echo "== tutor book-src book/src/generated"
-cargo run --quiet -- book-src book/src/generated
-
-echo "== mdbook build book"
+# English first: mdBook empties its build folder, and the Korean edition is
+# built inside it (book/ko/book.toml: build-dir = "../book/ko").
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-status=0
-# RUST_LOG=warn keeps mdBook's own info lines out, so any line left is a warning.
-RUST_LOG=warn mdbook build book >"$log" 2>&1 || status=$?
-if [ "$status" -ne 0 ] || grep -Eiq 'warn|error' "$log"; then
-  cat "$log" >&2
-  echo "build-book: mdbook reported problems (exit status $status)" >&2
-  exit 1
-fi
-echo "== the book is in book/book/index.html"
+for edition in en:book ko:book/ko; do
+  lang="${edition%%:*}" root="${edition#*:}"
+  echo "== tutor --lang $lang book-src $root/src/generated"
+  # --lang: the language of the edition, whatever the locale or the profile says.
+  cargo run --quiet -- --lang "$lang" book-src "$root/src/generated"
+  echo "== mdbook build $root"
+  status=0
+  # RUST_LOG=warn keeps mdBook's own info lines out, so any line left is a warning.
+  RUST_LOG=warn mdbook build "$root" >"$log" 2>&1 || status=$?
+  if [ "$status" -ne 0 ] || grep -Eiq 'warn|error' "$log"; then
+    cat "$log" >&2
+    echo "build-book: mdbook reported problems in $root (exit status $status)" >&2
+    exit 1
+  fi
+done
+echo "== the book is in book/book/index.html (Korean: book/book/ko/index.html)"

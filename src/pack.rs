@@ -136,13 +136,18 @@ impl Pack {
             for (name, text) in md {
                 match lessons::parse(name, text, layer) {
                     Ok(lesson) => pack.place(lesson, &mut errors),
-                    Err(e) => errors.extend(e),
+                                        Err(e) => errors.extend(e),
                 }
             }
-        }
-        for (name, text) in translations {
-            if let Err(e) = pack.catalog.add_translation(name, text) {
-                errors.extend(e);
+            // The built-in texts in the learner's language go over the
+            // built-in catalog only: an instructor's overlay, which comes
+            // next, keeps its own words.
+            if layer == 0 {
+                for (name, text) in translations {
+                    if let Err(e) = pack.catalog.add_translation(name, text) {
+                        errors.extend(e);
+                    }
+                }
             }
         }
         if lint {
