@@ -124,7 +124,7 @@ pub struct ClassCheckArgs {
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// How many learners to check at the same time
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = crate::class::run::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Check again every SECS seconds and redraw the table (Ctrl-C stops)
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]

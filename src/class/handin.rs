@@ -81,7 +81,10 @@ pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
     let bytes =
         std::fs::read(path).map_err(|e| format!("{shown}: cannot read it ({e}); skipped."))?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        format!("{shown}: not a hand-in from `tutor export` (line {}: {e}); skipped.", e.line())
+        format!(
+            "{shown}: not a hand-in from `tutor export` (line {}: {e}); skipped.",
+            e.line()
+        )
     })?;
     if let Some(version) = value.get("tutor_handin") {
         if version.as_u64().is_some_and(|v| v > u64::from(FORMAT)) {

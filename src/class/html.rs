@@ -17,6 +17,9 @@ pub struct Page<'a> {
     pub refresh: Option<u64>,
     /// Diagnosis id → title, for the most common problems.
     pub titles: &'a BTreeMap<String, String>,
+    /// A last row under the table: its label and one text per stage
+    /// (the summary's median times).
+    pub footer: Option<(&'a str, Vec<String>)>,
 }
 
 /// Escape text for HTML element content and quoted attributes.
@@ -81,8 +84,10 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
                 "<td class=\"{class}\" title=\"{label}\"><span class=\"mark\">{}</span>",
                 cell.mark.symbol()
             );
-            for id in &cell.diagnoses {
-                let _ = write!(out, " <span class=\"id\">{}</span>", escape(id));
+            for (i, id) in cell.diagnoses.iter().enumerate() {
+                // The mark never wraps away from the first id.
+                let gap = if i == 0 { "&nbsp;" } else { " " };
+                let _ = write!(out, "{gap}<span class=\"id\">{}</span>", escape(id));
             }
             if !cell.note.is_empty() {
                 let _ = write!(out, " <span class=\"note\">{}</span>", escape(&cell.note));
@@ -90,15 +95,31 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
             out.push_str("</td>");
         }
         let furthest = table.furthest(row).unwrap_or_else(|| NONE.to_string());
-        let _ = writeln!(out, "<td class=\"furthest\">{}</td></tr>", escape(&furthest));
+        let _ = writeln!(
+            out,
+            "<td class=\"furthest\">{}</td></tr>",
+            escape(&furthest)
+        );
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n");
+    if let Some((label, cells)) = &p.footer {
+        let _ = write!(
+            out,
+            "<tfoot><tr><th class=\"name\" scope=\"row\">{}</th>",
+            escape(label)
+        );
+        for c in cells {
+            let _ = write!(out, "<td>{}</td>", escape(c));
+        }
+        out.push_str("<td></td></tr></tfoot>\n");
+    }
+    out.push_str("</table>\n");
     out.push_str(
         "<p class=\"legend\"><span class=\"pass\">✓ passed</span> <span class=\"fail\">✗ failed (diagnosis id)</span> \
          <span class=\"error\">! could not be decided</span> <span class=\"skip\">– not reached</span></p>\n",
     );
 
-    out.push_str("<div class=\"panels\">\n<section>\n<h2>Where the class is</h2>\n<table class=\"bars\">\n");
+    out.push_str("<div class=\"panels\">\n<section>\n<h2>Where the class is</h2>\n<p class=\"hint\">Learners by the furthest stage they passed.</p>\n<table class=\"bars\">\n");
     let counts = table.furthest_counts();
     let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     for (stage, n) in &counts {
@@ -148,13 +169,14 @@ table.class thead th { background: #f6f8fa; position: sticky; top: 0; }
 th.name { white-space: nowrap; }
 th.name .domain { display: block; font-weight: normal; font-size: .75rem; color: #57606a; }
 td .mark { font-weight: bold; }
-td .id, li .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .85rem; }
+td .id, li .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .85rem; white-space: nowrap; }
 td .note { display: block; font-size: .75rem; color: #57606a; }
 td.pass { background: #dafbe1; color: var(--pass); }
 td.fail { background: #ffebe9; color: var(--fail); }
 td.error { background: #fff8c5; color: var(--error); }
 td.skip, td.skipped { background: #f6f8fa; color: var(--skip); }
 td.furthest { font-weight: bold; }
+tfoot th, tfoot td { background: #f6f8fa; font-size: .85rem; color: #57606a; }
 .legend span { margin-right: 1.25rem; }
 .legend .pass { color: var(--pass); } .legend .fail { color: var(--fail); }
 .legend .error { color: var(--error); } .legend .skip { color: var(--skip); }
@@ -196,12 +218,14 @@ mod tests {
                 subtitle: "now",
                 refresh: Some(5),
                 titles: &titles,
+                footer: Some(("median", vec!["<1m>".into()])),
             },
         );
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("a&amp;b.example.org"));
         assert!(html.contains("x&quot;y"));
+        assert!(html.contains("<td>&lt;1m&gt;</td>"));
         assert!(html.contains("http-equiv=\"refresh\" content=\"5\""));
         for bad in ["src=", "href=", "url(", "@import"] {
             assert!(!html.contains(bad), "{bad}");

@@ -7,8 +7,10 @@
 //!   machine ([`handin`]); `tutor class summary FILE...` puts hand-ins in
 //!   the same table with attempts and time per stage ([`summary`]).
 //!
-//! JSON of `class check --json` (and of `class summary --json`, whose
-//! learner entries add `file` and per-stage `attempts` and `seconds`):
+//! JSON of `class check --json` (`class summary --json` has the same shape
+//! without `roster` and `checked`; its learner entries add `file`,
+//! `profile` and per-stage `attempts` and `seconds`, and the document adds
+//! `median_seconds` per stage):
 //!
 //! ```json
 //! {"roster": "roster.toml", "checked": "2025-01-31T12:00:00Z",
@@ -116,9 +118,9 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
         let checked = crate::progress::now_rfc3339();
         let table = table_of(&stages, &results);
         let subtitle = format!(
-            "{} · {} learners · checked {checked} in {:.1} s",
+            "{} · {} · checked {checked} in {:.1} s",
             args.roster.display(),
-            table.rows.len(),
+            learners(table.rows.len()),
             elapsed.as_secs_f64()
         );
         if let Some(path) = &args.html {
@@ -129,6 +131,7 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
                     subtitle: &subtitle,
                     refresh: args.watch,
                     titles: &titles,
+                    footer: None,
                 },
             );
             write_atomic(path, &page)?;
@@ -281,16 +284,29 @@ fn closing_line(table: &Table, skipped: usize, ctx: &Ctx) -> String {
         .filter(|r| r.cells.iter().all(|c| c.mark == table::Mark::Pass))
         .count();
     let mut line = if passing == total {
-        ctx.paint.good(&format!(
-            "All {total} learners pass every stage checked."
-        ))
+        ctx.paint.good(&if total == 1 {
+            "The learner passes every stage checked.".to_string()
+        } else {
+            format!("All {total} learners pass every stage checked.")
+        })
     } else {
-        format!("{passing} of {total} learners pass every stage checked.")
+        format!(
+            "{passing} of {total} {} every stage checked.",
+            if total == 1 {
+                "learner passes"
+            } else {
+                "learners pass"
+            }
+        )
     };
     if skipped > 0 {
         line.push_str(&ctx.paint.warn(&format!(
             " {skipped} roster {} skipped (see the messages above).",
-            if skipped == 1 { "entry was" } else { "entries were" }
+            if skipped == 1 {
+                "entry was"
+            } else {
+                "entries were"
+            }
         )));
     }
     line
@@ -336,10 +352,18 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     let s = summary::summarize(&entries, &stages);
     let titles = diagnosis_titles(&pack);
     let medians = summary::median_times(&s);
+    let median_texts: Vec<String> = medians
+        .iter()
+        .map(|m| m.map(table::short_duration).unwrap_or_default())
+        .collect();
     if let Some(path) = &args.html {
         let subtitle = format!(
-            "{} hand-ins · cells: attempts × time spent · made {}",
-            entries.len(),
+            "{} · cells: time spent on the stage, after the attempts when several (3× 12m) · made {}",
+            if entries.len() == 1 {
+                "1 hand-in".to_string()
+            } else {
+                format!("{} hand-ins", entries.len())
+            },
             crate::progress::now_rfc3339()
         );
         let page = html::page(
@@ -349,6 +373,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
                 subtitle: &subtitle,
                 refresh: None,
                 titles: &titles,
+                footer: Some(("median time to pass", median_texts)),
             },
         );
         write_atomic(path, &page)?;
@@ -364,7 +389,12 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
         {
             entry["file"] = json!(e.file);
             entry["profile"] = json!(e.handin.profile);
-            for (stage, st) in entry["stages"].as_array_mut().into_iter().flatten().zip(stats) {
+            for (stage, st) in entry["stages"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+                .zip(stats)
+            {
                 stage["attempts"] = json!(st.attempts);
                 stage["seconds"] = json!(st.seconds);
             }
@@ -386,7 +416,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
         println!(
             "\n{}",
             ctx.paint
-                .dim("Cells show attempts × time spent on the stage (see the book's Classroom page).")
+                .dim("Cells show the time spent on each stage, after the number of attempts when there were several (3× 12m).")
         );
         if !parts.is_empty() {
             println!("Median time to pass: {}", parts.join(" · "));
@@ -397,6 +427,15 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `1 learner`, `22 learners`.
+fn learners(n: usize) -> String {
+    if n == 1 {
+        "1 learner".to_string()
+    } else {
+        format!("{n} learners")
+    }
 }
 
 /// Write `text` to `path` through a temp file and a rename, so a browser

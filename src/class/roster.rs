@@ -205,7 +205,9 @@ pub fn parse(text: &str, shown: &str, base: &Path, home: Option<&Path>) -> Resul
             }
             Err((offset, msg)) => {
                 let line = offset.map_or(header, line_of);
-                roster.problems.push(format!("{shown}:{line}: {who}: {msg}"));
+                roster
+                    .problems
+                    .push(format!("{shown}:{line}: {who}: {msg}"));
             }
         }
     }
@@ -233,6 +235,7 @@ fn read_defaults(fields: &Entry, paths: &Paths<'_>) -> FieldResult<Defaults> {
 
 fn read_learner(fields: &Entry, d: &Defaults, paths: &Paths<'_>) -> FieldResult<Answers> {
     unknown_keys(fields, LEARNER_KEYS)?;
+    opt_str(fields, "name")?;
     let domain = req_str(fields, "domain")?;
     let domain = domain.trim().trim_end_matches('.').to_lowercase();
     if let Some(p) = profile::domain_problem(&domain) {
@@ -258,24 +261,19 @@ fn read_learner(fields: &Entry, d: &Defaults, paths: &Paths<'_>) -> FieldResult<
         }
         None => d.identity.clone(),
     };
-    let site_dir = match opt_str(fields, "site_dir")? {
-        Some(s) if s.trim().is_empty() || s.contains(['\n', '\0']) => {
-            return Err((
+    let site_dir =
+        match opt_str(fields, "site_dir")? {
+            Some(s) if s.trim().is_empty() || s.contains(['\n', '\0']) => return Err((
                 at(fields, "site_dir"),
                 "site_dir is empty or holds a line break: use e.g. ~/sites/staging.example.com."
                     .to_string(),
-            ))
-        }
-        other => other,
-    };
+            )),
+            other => other,
+        };
     let mut answers = Answers::new(&domain, &server_ip, &ssh_user);
     answers.ssh_port = opt_port(fields, "ssh_port")?.or(d.ssh_port).unwrap_or(22);
-    answers.dev_port = opt_port(fields, "dev_port")?
-        .or(d.dev_port)
-        .unwrap_or(8000);
-    answers.http_port = opt_port(fields, "http_port")?
-        .or(d.http_port)
-        .unwrap_or(80);
+    answers.dev_port = opt_port(fields, "dev_port")?.or(d.dev_port).unwrap_or(8000);
+    answers.http_port = opt_port(fields, "http_port")?.or(d.http_port).unwrap_or(80);
     answers.identity = identity;
     answers.known_hosts = opt_path(fields, "known_hosts", paths)?.or_else(|| d.known_hosts.clone());
     answers.resolvers = opt_resolvers(fields)?.unwrap_or_else(|| d.resolvers.clone());
@@ -294,10 +292,7 @@ fn unknown_keys(fields: &Entry, known: &[&str]) -> FieldResult<()> {
         if !known.contains(&key.as_str()) {
             return Err((
                 Some(value.span().start),
-                format!(
-                    "unknown key {key:?}: the keys are {}.",
-                    known.join(", ")
-                ),
+                format!("unknown key {key:?}: the keys are {}.", known.join(", ")),
             ));
         }
     }
@@ -411,7 +406,11 @@ fn kind(v: &Value) -> &'static str {
 /// 1-based line of a byte offset.
 fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn one_line(text: &str) -> String {
@@ -423,7 +422,13 @@ mod tests {
     use super::*;
 
     fn parse_ok(text: &str) -> Roster {
-        parse(text, "roster.toml", Path::new("/class"), Some(Path::new("/home/i"))).unwrap()
+        parse(
+            text,
+            "roster.toml",
+            Path::new("/class"),
+            Some(Path::new("/home/i")),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -461,7 +466,9 @@ mod tests {
         assert_eq!(r.learners[0].name, "B");
         assert_eq!(r.problems.len(), 4, "{:?}", r.problems);
         assert!(r.problems[0].starts_with("roster.toml:3: learner \"A\": \"nodot\" has no dot"));
-        assert!(r.problems[1].starts_with("roster.toml:12: learner \"B\": the name is already used by the learner on line 6"));
+        assert!(r.problems[1].starts_with(
+            "roster.toml:12: learner \"B\": the name is already used by the learner on line 6"
+        ));
         assert!(r.problems[2].starts_with("roster.toml:16: learner \"C\": server_ip is missing"));
         assert!(r.problems[3].starts_with("roster.toml:25: learner \"D\": ssh_port must be a port"));
     }
@@ -470,9 +477,17 @@ mod tests {
     fn syntax_errors_and_bad_defaults_stop_everything() {
         let e = parse("[[learner]]\nname = \"a\n", "r.toml", Path::new("."), None).unwrap_err();
         assert!(e.starts_with("r.toml:2: "), "{e}");
-        let e = parse("\n[defaults]\nhttp_port = \"80\"\n", "r.toml", Path::new("."), None)
-            .unwrap_err();
-        assert!(e.starts_with("r.toml:3: [defaults]: http_port must be a port"), "{e}");
+        let e = parse(
+            "\n[defaults]\nhttp_port = \"80\"\n",
+            "r.toml",
+            Path::new("."),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("r.toml:3: [defaults]: http_port must be a port"),
+            "{e}"
+        );
         let e = parse("learners = []\n", "r.toml", Path::new("."), None).unwrap_err();
         assert!(e.starts_with("r.toml:1: "), "{e}");
     }

@@ -88,10 +88,14 @@ pub fn summarize(entries: &[Entry], stages: &[String]) -> Summary {
     }
 }
 
+/// `3× 12m` (three attempts, twelve minutes); a single attempt shows only
+/// its time, so the cells that took several stand out.
 fn note(st: &StageStats) -> String {
     match (st.attempts, st.seconds) {
         (0, _) => String::new(),
+        (1, Some(s)) => short_duration(s),
         (n, Some(s)) => format!("{n}× {}", short_duration(s)),
+        (1, None) => String::new(),
         (n, None) => format!("{n}×"),
     }
 }
@@ -250,10 +254,28 @@ mod tests {
             );
         }
         let st = stage_stats(&h, &stages);
-        assert_eq!(st[0], StageStats { attempts: 1, seconds: Some(0) });
-        assert_eq!(st[1], StageStats { attempts: 3, seconds: Some(720) });
+        assert_eq!(
+            st[0],
+            StageStats {
+                attempts: 1,
+                seconds: Some(0)
+            }
+        );
+        assert_eq!(
+            st[1],
+            StageStats {
+                attempts: 3,
+                seconds: Some(720)
+            }
+        );
         // c could start once b passed (10:12); its one attempt was then.
-        assert_eq!(st[2], StageStats { attempts: 1, seconds: Some(0) });
+        assert_eq!(
+            st[2],
+            StageStats {
+                attempts: 1,
+                seconds: Some(0)
+            }
+        );
         let s = summarize(
             &[Entry {
                 name: "ada".into(),
@@ -265,7 +287,7 @@ mod tests {
         let row = &s.table.rows[0];
         assert_eq!(s.table.furthest(row).as_deref(), Some("b"));
         assert_eq!(row.cells[1].text(), "✓ 3× 12m");
-        assert_eq!(row.cells[2].text(), "✗ c-broken 1× 0s");
+        assert_eq!(row.cells[2].text(), "✗ c-broken 0s");
         assert_eq!(row.met, vec!["b-broken", "c-broken"]);
         assert_eq!(median_times(&s), vec![Some(0), Some(720), None]);
     }

@@ -171,8 +171,10 @@ impl Table {
                 *counts.entry(id).or_default() += 1;
             }
         }
-        let mut out: Vec<(String, usize)> =
-            counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut out: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
@@ -190,10 +192,7 @@ impl Table {
 #[must_use]
 pub fn furthest(stages: &[String], cells: &[Cell]) -> Option<String> {
     let reached = cells.iter().take_while(|c| c.mark.done()).count();
-    reached
-        .checked_sub(1)
-        .and_then(|i| stages.get(i))
-        .cloned()
+    reached.checked_sub(1).and_then(|i| stages.get(i)).cloned()
 }
 
 /// Text for the terminal: the table, then where the class is, then the most
@@ -247,9 +246,9 @@ pub fn render(table: &Table, titles: &BTreeMap<String, String>, paint: Paint) ->
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(&paint.dim(
-        "✓ passed  ✗ failed (diagnosis id)  ! could not be decided  – not reached",
-    ));
+    out.push_str(
+        &paint.dim("✓ passed  ✗ failed (diagnosis id)  ! could not be decided  – not reached"),
+    );
     if table
         .rows
         .iter()
@@ -264,7 +263,12 @@ pub fn render(table: &Table, titles: &BTreeMap<String, String>, paint: Paint) ->
         out.push('\n');
         out.push_str(&paint.bold("Most common problems (worth explaining to the room)"));
         out.push('\n');
-        let w = common.iter().take(5).map(|(id, _)| width(id)).max().unwrap_or(0);
+        let w = common
+            .iter()
+            .take(5)
+            .map(|(id, _)| width(id))
+            .max()
+            .unwrap_or(0);
         for (id, n) in common.iter().take(5) {
             let who = if *n == 1 { "learner" } else { "learners" };
             let title = titles
@@ -293,11 +297,9 @@ fn where_the_class_is(table: &Table, paint: Paint) -> String {
     out.push('\n');
     let w = counts.iter().map(|(s, _)| width(s)).max().unwrap_or(0);
     for (stage, n) in &counts {
-        out.push_str(&format!(
-            "  {}  {n:>3}  {}\n",
-            pad(stage, w, false),
-            "█".repeat(*n)
-        ));
+        let line = format!("  {}  {n:>3}  {}", pad(stage, w, false), "█".repeat(*n));
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
@@ -348,9 +350,15 @@ mod tests {
     fn furthest_is_the_end_of_the_passing_prefix() {
         let stages: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
         use Mark::*;
-        assert_eq!(furthest(&stages, &cells(&[Pass, Fail, Pass])), Some("a".into()));
+        assert_eq!(
+            furthest(&stages, &cells(&[Pass, Fail, Pass])),
+            Some("a".into())
+        );
         assert_eq!(furthest(&stages, &cells(&[Fail, Pass, Pass])), None);
-        assert_eq!(furthest(&stages, &cells(&[Pass, Skipped, Pass])), Some("c".into()));
+        assert_eq!(
+            furthest(&stages, &cells(&[Pass, Skipped, Pass])),
+            Some("c".into())
+        );
         assert_eq!(furthest(&stages, &cells(&[])), None);
     }
 

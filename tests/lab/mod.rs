@@ -138,6 +138,18 @@ impl Lab {
     /// test: it names the user, the domain and the firewall table). Prints
     /// how long it took. Panics, naming the missing piece, if it cannot.
     pub fn healthy(name: &str) -> Lab {
+        Lab::healthy_at(name, Ipv4Addr::new(127, 0, 0, 2))
+    }
+
+    /// Like [`Lab::healthy`], with the server's "public" address `server_ip`
+    /// (another loopback address such as 127.0.0.3, never 127.0.0.1): sshd
+    /// listens there, the DNS record and known_hosts name it. Labs at
+    /// different addresses model servers of different providers.
+    pub fn healthy_at(name: &str, server_ip: Ipv4Addr) -> Lab {
+        assert!(
+            server_ip.is_loopback() && server_ip != Ipv4Addr::LOCALHOST,
+            "lab: the server address must be on loopback and not 127.0.0.1"
+        );
         let started = Instant::now();
         preflight();
         let user = user_name(name);
@@ -146,7 +158,7 @@ impl Lab {
         let home = PathBuf::from(format!("/home/{user}"));
         let lab = Lab {
             name: name.to_string(),
-            server_ip: Ipv4Addr::new(127, 0, 0, 2),
+            server_ip,
             ssh_port: sys::free_port(),
             identity: tmp.join("id_ed25519"),
             known_hosts: tmp.join("known_hosts"),
@@ -225,8 +237,13 @@ impl Lab {
         }
         cmd.args(args)
             .env("TUTOR_STATE_DIR", &self.state_dir)
-            .env("NO_COLOR", "1")
+                        .env("NO_COLOR", "1")
             .env("HOME", &self.learner_home)
+            // Only loopback, ever; and English unless a test says --lang.
+            .env("TUTOR_LOOPBACK_ONLY", "1")
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("SSH_AGENT_PID")
             .current_dir(&self.learner_home);
@@ -1484,6 +1501,197 @@ impl Drop for Lab {
             let _ = fs::remove_file(PathBuf::from("/etc/sudoers.d").join(&self.user));
         }
         let _ = fs::remove_dir_all(&self.tmp);
+    }
+}
+
+// ----- more learners on one lab server (the classroom tests) -----
+
+/// How an extra learner account on a lab's server is set up
+/// ([`Lab::add_learner_user`]). [`LearnerSetup::HEALTHY`] matches the lab's
+/// own user: every stage passes for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LearnerSetup {
+    /// In the `sudo` group, with sudo needing no password (as the lab user).
+    /// false: the ssh stage fails with ssh-no-sudo.
+    pub sudo: bool,
+    /// The learner's key is in their authorized_keys. false: the key is
+    /// refused (ssh-auth-failed).
+    pub authorized: bool,
+    /// A clone of the site in `~/sites/<domain>`. false: repo-missing.
+    pub checkout: bool,
+    /// A `.venv` (with Django) in the checkout. false: venv-missing.
+    pub venv: bool,
+    /// A migrated db.sqlite3 in the checkout (a copy of the lab user's).
+    /// false: migrations-pending.
+    pub database: bool,
+}
+
+impl LearnerSetup {
+    pub const HEALTHY: LearnerSetup = LearnerSetup {
+        sudo: true,
+        authorized: true,
+        checkout: true,
+        venv: true,
+        database: true,
+    };
+}
+
+/// Another learner's account on a lab's server: same sshd, nginx, runserver
+/// and DNS as the lab, its own system user, key, home and checkout. The
+/// account (and anything it runs) is removed on drop.
+pub struct LabLearner {
+    /// The login name (unique per lab and label, at most 32 characters).
+    pub user: String,
+    /// The learner's private key (ed25519, no passphrase).
+    pub identity: PathBuf,
+    /// `/home/<user>`.
+    pub home: PathBuf,
+    /// `~/sites/<domain>` (absolute), whether or not it exists.
+    pub site_dir: PathBuf,
+    uid: u32,
+}
+
+impl Lab {
+    /// Adds a learner account `label` (letters, digits, `_`; unique in this
+    /// lab) to the lab's server, set up as `setup` says. Its key lives in
+    /// the lab's temp dir; the server's host key is the lab's, so the lab's
+    /// known_hosts file works for it.
+    pub fn add_learner_user(&self, label: &str, setup: LearnerSetup) -> LabLearner {
+        let mut clean: String = label
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        clean.truncate(16);
+        let user = format!(
+            "lx_{clean}_{:06x}",
+            fnv1a(&format!("{}/{label}", self.name)) & 0xff_ffff
+        );
+        let dir = self.tmp.join("learners").join(&user);
+        fs::create_dir_all(&dir).expect("lab: cannot create the learner's key dir");
+        let identity = dir.join("id_ed25519");
+        run_ok(
+            "ssh-keygen for a learner",
+            Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", label, "-f"])
+                .arg(&identity),
+            COMMAND_TIMEOUT,
+        );
+        sys::with_userdb_lock(|| {
+            if let Some((uid, _)) = sys::user_ids(&user) {
+                sys::kill_and_wait(&sys::pids_of_uid(uid));
+                let _ = run(
+                    Command::new("/usr/sbin/userdel").args(["-r", "-f", &user]),
+                    COMMAND_TIMEOUT,
+                );
+            }
+            let mut cmd = Command::new("/usr/sbin/useradd");
+            cmd.args(["-m", "-s", "/bin/bash", "-c", "Lab learner", "-p", "*"]);
+            if setup.sudo {
+                cmd.args(["-G", "sudo"]);
+            }
+            run_ok("useradd (learner)", cmd.arg(&user), COMMAND_TIMEOUT);
+        });
+        let (uid, gid) = sys::user_ids(&user).expect("lab: the learner is not in /etc/passwd");
+        let home = PathBuf::from(format!("/home/{user}"));
+        let learner = LabLearner {
+            site_dir: home.join("sites").join(&self.domain),
+            user,
+            identity,
+            home,
+            uid,
+        };
+        // From here on, a panic drops `learner`, which removes the account.
+        let ssh_dir = learner.home.join(".ssh");
+        fs::create_dir_all(&ssh_dir).expect("lab: cannot create the learner's ~/.ssh");
+        set_mode(&ssh_dir, 0o700);
+        let keys = ssh_dir.join("authorized_keys");
+        let pubkey = if setup.authorized {
+            fs::read_to_string(learner.identity.with_extension("pub"))
+                .expect("lab: no learner public key")
+        } else {
+            String::new()
+        };
+        write_file(&keys, &pubkey, 0o600);
+        if setup.sudo {
+            write_file(
+                &PathBuf::from("/etc/sudoers.d").join(&learner.user),
+                &format!("Defaults:{} !authenticate\n", learner.user),
+                0o440,
+            );
+        }
+        if setup.checkout {
+            let origin = self.tmp.join("origin.git");
+            fs::create_dir_all(learner.home.join("sites")).expect("lab: cannot create ~/sites");
+            // As root: origin.git belongs to the lab user, which git calls
+            // "dubious ownership" for anyone else; git before 2.42 reads
+            // safe.directory only from a global or system config.
+            let gitconfig = dir.join("gitconfig");
+            write_file(&gitconfig, "[safe]\n\tdirectory = *\n", 0o644);
+            run_ok(
+                "git clone for a learner",
+                Command::new("git")
+                    .args(["clone", "-q"])
+                    .arg(&origin)
+                    .arg(&learner.site_dir)
+                    .env("GIT_CONFIG_GLOBAL", &gitconfig)
+                    .env("GIT_CONFIG_NOSYSTEM", "1"),
+                COMMAND_TIMEOUT,
+            );
+            if setup.venv {
+                let venv = learner.site_dir.join(".venv");
+                cache::copy_venv(&venv, &venv);
+            }
+            if setup.database {
+                fs::copy(
+                    self.site_dir.join("db.sqlite3"),
+                    learner.site_dir.join("db.sqlite3"),
+                )
+                .expect("lab: cannot copy the migrated database");
+            }
+        }
+        run_ok(
+            "chown the learner's home",
+            Command::new("chown")
+                .arg("-R")
+                .arg(format!("{uid}:{gid}"))
+                .arg(&learner.home),
+            COMMAND_TIMEOUT,
+        );
+        learner
+    }
+
+    /// [`Lab::init_args`] for `learner` on this lab's server.
+    pub fn learner_init_args(&self, learner: &LabLearner) -> Vec<String> {
+        let mut args = self.init_args();
+        for (flag, value) in [
+            ("--ssh-user", learner.user.clone()),
+            ("--identity", learner.identity.display().to_string()),
+        ] {
+            let i = args
+                .iter()
+                .position(|a| a == flag)
+                .expect("init_args has the flag");
+            args[i + 1] = value;
+        }
+        args
+    }
+}
+
+impl Drop for LabLearner {
+    fn drop(&mut self) {
+        if self.uid != 0 {
+            sys::kill_and_wait(&sys::pids_of_uid(self.uid));
+        }
+        let user = self.user.clone();
+        let _ = std::panic::catch_unwind(|| {
+            sys::with_userdb_lock(|| {
+                Command::new("/usr/sbin/userdel")
+                    .args(["-r", "-f", &user])
+                    .output()
+            })
+        });
+        let _ = fs::remove_file(PathBuf::from("/etc/sudoers.d").join(&self.user));
     }
 }
 

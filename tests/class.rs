@@ -1,0 +1,581 @@
+//! Classroom features without servers: roster errors with their line,
+//! `class check` output shapes on the domain stage (which needs no server),
+//! `export` without secrets, `class summary` of fixture hand-ins, and the
+//! table's layout. tests/lab_class.rs runs the same commands against real
+//! lab servers.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use tutor::class::table::{self, Cell, Mark, Row, Table};
+use tutor::term::Paint;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// tutor with HOME and the state in the temp dir, run from it.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tutor"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("TUTOR_STATE_DIR", self.path("state"))
+            .env("HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("TUTOR_LOOPBACK_ONLY", "1")
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("TUTOR_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("tutor runs")
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn learner(name: &str, domain: &str) -> String {
+    format!(
+        "[[learner]]\nname = \"{name}\"\ndomain = \"{domain}\"\nserver_ip = \"127.0.0.1\"\nssh_user = \"{}\"\n\n",
+        name.to_lowercase()
+    )
+}
+
+#[test]
+fn bad_roster_entries_are_reported_with_their_line_and_skipped() {
+    let env = Env::new();
+    env.write("keys/ada", "not really a key");
+    let roster = format!(
+        "# line 1\n[defaults]\nidentity = \"keys/ada\"\nresolvers = [\"127.0.0.1:9\"]\n\n{}{}{}{}{}{}{}{}{}",
+        learner("Ada", "ada.example.org"), // line 6
+        // line 12: the domain is a URL (reported at the domain's line 14)
+        learner("Bo", "https://bo.example.org"),
+        // line 18: no server_ip (reported at the entry's header)
+        "[[learner]]\nname = \"Cy\"\ndomain = \"cy.example.org\"\nssh_user = \"cy\"\n\n",
+        // line 23: a typo in a key (line 26)
+        "[[learner]]\nname = \"Di\"\ndomain = \"di.example.org\"\nsever_ip = \"127.0.0.1\"\nssh_user = \"di\"\n\n",
+        // line 29: a port out of range (line 33)
+        "[[learner]]\nname = \"Ed\"\ndomain = \"ed.example.org\"\nserver_ip = \"127.0.0.1\"\nssh_port = 70000\nssh_user = \"ed\"\n\n",
+        // line 36: a second Ada (line 37)
+        learner("Ada", "ada2.example.org"),
+        // line 42: a key file that does not exist (line 47)
+        "[[learner]]\nname = \"Fy\"\ndomain = \"fy.example.org\"\nserver_ip = \"127.0.0.1\"\nssh_user = \"fy\"\nidentity = \"keys/nope\"\n\n",
+        // line 49: a user name tutor init refuses (line 53)
+        "[[learner]]\nname = \"Gi\"\ndomain = \"gi.example.org\"\nserver_ip = \"127.0.0.1\"\nssh_user = \"Gi Root\"\n\n",
+        learner("Hu", "hu.example.org"), // line 55
+    );
+    env.write("roster.toml", &roster);
+    let o = env.run(&["class", "check", "roster.toml", "--stage", "domain"]);
+    let stderr = err(&o);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let expected = [
+        "roster.toml:14: learner \"Bo\": \"https://bo.example.org\" is a URL, not a domain",
+        "roster.toml:18: learner \"Cy\": server_ip is missing: add server_ip = \"...\".",
+        "roster.toml:26: learner \"Di\": unknown key \"sever_ip\": the keys are name, domain,",
+        "roster.toml:33: learner \"Ed\": ssh_port must be a port number from 1 to 65535, not 70000.",
+        "roster.toml:37: learner \"Ada\": the name is already used by the learner on line 6:",
+        "roster.toml:47: learner \"Fy\": identity ",
+        "roster.toml:53: learner \"Gi\": ssh_user \"Gi Root\" is not a valid user name",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{stderr}");
+    for (line, want) in lines.iter().zip(expected) {
+        assert!(
+            line.starts_with(want),
+            "{line:?} should start with {want:?}"
+        );
+    }
+    assert!(
+        lines[5].contains("keys/nope: no such key file"),
+        "{}",
+        lines[5]
+    );
+    // Skipped entries make the run incomplete: exit 1, even though the two
+    // good learners pass the domain stage.
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let text = out(&o);
+    let rows: Vec<&str> = text.lines().skip(1).take(2).collect();
+    assert!(
+        rows[0].starts_with("Ada ") && rows[0].contains('✓'),
+        "{text}"
+    );
+    assert!(
+        rows[1].starts_with("Hu ") && rows[1].ends_with("domain"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 of 2 learners") || text.contains("All 2 learners"),
+        "{text}"
+    );
+    assert!(text.contains("7 roster entries were skipped"), "{text}");
+}
+
+#[test]
+fn roster_file_errors_stop_with_exit_2() {
+    let env = Env::new();
+    let o = env.run(&["class", "check", "missing.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("missing.toml: cannot read the roster"),
+        "{}",
+        err(&o)
+    );
+
+    env.write(
+        "syntax.toml",
+        "[[learner]]\nname = \"Ada\"\ndomain = \"ada.example.org\ncity = 3\n",
+    );
+    let o = env.run(&["class", "check", "syntax.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).starts_with("tutor: syntax.toml:3: "), "{}", err(&o));
+
+    env.write(
+        "defaults.toml",
+        &format!(
+            "[defaults]\n\nhttp_port = \"eighty\"\n\n{}",
+            learner("Ada", "ada.example.org")
+        ),
+    );
+    let o = env.run(&["class", "check", "defaults.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).starts_with(
+            "tutor: defaults.toml:3: [defaults]: http_port must be a port number from 1 to 65535, not a string."
+        ),
+        "{}",
+        err(&o)
+    );
+
+    env.write("empty.toml", "# nobody yet\n");
+    let o = env.run(&["class", "check", "empty.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("no learner to check"), "{}", err(&o));
+
+    env.write("one.toml", &learner("Ada", "ada.example.org"));
+    let o = env.run(&["class", "check", "one.toml", "--stage", "deploy"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("There is no stage \"deploy\""),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn class_check_json_and_html() {
+    let env = Env::new();
+    env.write(
+        "roster.toml",
+        &format!(
+            "{}{}",
+            learner("Ada", "ada.example.org"),
+            "[[learner]]\nname = \"김민준\"\ndomain = \"minjun.example.org\"\nserver_ip = \"127.0.0.1\"\nssh_user = \"minjun\"\n"
+        ),
+    );
+    let o = env.run(&[
+        "class",
+        "check",
+        "roster.toml",
+        "--stage",
+        "domain",
+        "--json",
+        "--html",
+        "class.html",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["stages"], serde_json::json!(["domain"]));
+    assert_eq!(v["roster"], "roster.toml");
+    let learners = v["learners"].as_array().unwrap();
+    assert_eq!(learners.len(), 2);
+    assert_eq!(learners[1]["name"], "김민준");
+    assert_eq!(learners[1]["domain"], "minjun.example.org");
+    assert_eq!(
+        learners[0]["stages"],
+        serde_json::json!([{"stage": "domain", "status": "pass", "diagnoses": []}])
+    );
+    assert_eq!(learners[0]["furthest"], "domain");
+    assert!(learners[0]["duration_ms"].is_u64());
+    assert_eq!(
+        v["furthest_counts"],
+        serde_json::json!({"none": 0, "domain": 2})
+    );
+    assert_eq!(v["common_diagnoses"], serde_json::json!([]));
+    assert_eq!(v["problems"], serde_json::json!([]));
+
+    let page = std::fs::read_to_string(env.path("class.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("김민준") && page.contains("minjun.example.org"));
+    assert!(
+        !page.contains("http-equiv=\"refresh\""),
+        "no refresh without --watch"
+    );
+    // No leftover temp file next to the page.
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
+
+    let o = env.run(&["class", "check", "roster.toml", "--json", "--watch", "5"]);
+    assert_eq!(o.status.code(), Some(2), "--json and --watch do not mix");
+}
+
+#[test]
+fn export_hands_in_progress_without_secrets() {
+    let env = Env::new();
+    let o = env.run(&["export"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("There is no profile \"staging\" yet"),
+        "{}",
+        err(&o)
+    );
+
+    let key = env.write("secret/id_ed25519", "key material");
+    let o = env.run(&[
+        "init",
+        "--domain",
+        "ada.example.org",
+        "--server-ip",
+        "127.0.0.1",
+        "--ssh-user",
+        "adauser",
+        "--ssh-port",
+        "40022",
+        "--identity",
+        key.to_str().unwrap(),
+        "--known-hosts",
+        env.path("secret/known_hosts").to_str().unwrap(),
+        "--resolver",
+        "127.0.0.1:40053",
+        "--site-dir",
+        "~/private-site",
+        "--repo-url",
+        "https://example.org/private.git",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = env.run(&["check", "domain"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = env.run(&["export"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    for secret in [
+        "secret",
+        "id_ed25519",
+        "known_hosts",
+        "127.0.0.1",
+        "adauser",
+        "40022",
+        "40053",
+        "private",
+        "identity",
+        "server_ip",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "the hand-in holds {secret:?}:\n{text}"
+        );
+    }
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["tutor_handin"], 1);
+    assert_eq!(v["profile"], "staging");
+    assert_eq!(v["domain"], "ada.example.org");
+    assert_eq!(v["current_stage"], "dns");
+    assert_eq!(v["stages"]["domain"]["status"], "done");
+    assert_eq!(v["stages"]["domain"]["attempts"], 1);
+    assert_eq!(v["history"][0]["stage"], "domain");
+    assert_eq!(v["history"][0]["status"], "pass");
+
+    // A hand-in reads back in a summary.
+    env.write("ada.json", &text);
+    let o = env.run(&["class", "summary", "ada.json", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let s: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(s["learners"][0]["name"], "ada");
+    assert_eq!(s["learners"][0]["furthest"], "domain");
+    assert_eq!(s["learners"][0]["stages"][0]["attempts"], 1);
+    assert_eq!(s["learners"][0]["stages"][1]["status"], "skip");
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/class/handins")
+}
+
+#[test]
+fn summary_of_the_example_hand_ins() {
+    let env = Env::new();
+    let mut files: Vec<String> = std::fs::read_dir(examples())
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 8);
+    // A damaged file and a raw progress file (the learner sent the wrong one).
+    let bad = env.write("broken.json", "{\"tutor_handin\": 1, \"profile\": ");
+    let newer = env.write("newer.json", "{\"tutor_handin\": 9, \"profile\": \"x\"}");
+    let progress = env.write(
+        "raw.json",
+        r#"{"schema_version": 1, "profile": "staging", "created": "2025-03-08T09:30:00Z",
+            "updated": "2025-03-08T09:40:00Z",
+            "answers": {"domain": "raw.example.org", "server_ip": "203.0.113.5", "ssh_user": "raw",
+                        "identity": "/home/raw/.ssh/id_ed25519"},
+            "stages": {"domain": {"status": "done", "attempts": 1, "first_seen": "2025-03-08T09:31:00Z",
+                                   "finished": "2025-03-08T09:33:00Z"}},
+            "history": [{"time": "2025-03-08T09:33:00Z", "stage": "domain", "status": "pass"}]}"#,
+    );
+    let mut args = vec!["class", "summary", "--json", "--html", "summary.html"];
+    args.extend(files.iter().map(String::as_str));
+    for p in [&bad, &newer, &progress] {
+        args.push(p.to_str().unwrap());
+    }
+    let o = env.run(&args);
+    assert_eq!(o.status.code(), Some(1), "two files were skipped");
+    let stderr = err(&o);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!("{}: not a hand-in", bad.display())),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{}: made by a newer tutor", newer.display())),
+        "{stderr}"
+    );
+
+    let v: Value = serde_json::from_str(&out(&o)).unwrap();
+    let rows = v["learners"].as_array().unwrap();
+    assert_eq!(rows.len(), 9);
+    let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap().clone();
+    let stage = |r: &Value, s: &str| -> Value {
+        r["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["stage"] == s)
+            .unwrap()
+            .clone()
+    };
+    let ada = row("ada");
+    assert_eq!(ada["furthest"], "migrate");
+    assert_eq!(stage(&ada, "nginx")["attempts"], 3);
+    // nginx: runserver passed at 10:27, nginx at 10:58.
+    assert_eq!(stage(&ada, "nginx")["seconds"], 31 * 60);
+    let chen = row("chen");
+    assert_eq!(chen["furthest"], "venv");
+    assert_eq!(stage(&chen, "ssh")["attempts"], 4);
+    assert_eq!(stage(&chen, "runserver")["status"], "fail");
+    assert_eq!(
+        stage(&chen, "runserver")["diagnoses"],
+        serde_json::json!(["disallowed-host"])
+    );
+    assert_eq!(stage(&chen, "nginx")["status"], "skip");
+    assert_eq!(stage(&chen, "nginx")["attempts"], 0);
+    assert_eq!(row("emeka")["furthest"], "python");
+    let raw = row("raw");
+    assert_eq!(raw["domain"], "raw.example.org");
+    assert_eq!(raw["furthest"], "domain");
+    assert_eq!(stage(&raw, "domain")["seconds"], 120);
+    let counts = &v["furthest_counts"];
+    assert_eq!(
+        (
+            counts["domain"].as_u64(),
+            counts["python"].as_u64(),
+            counts["migrate"].as_u64()
+        ),
+        (Some(1), Some(1), Some(3))
+    );
+    // Every learner who met bad-gateway along the way, fixed or not.
+    assert_eq!(
+        v["common_diagnoses"][0],
+        serde_json::json!(["bad-gateway", 5])
+    );
+    assert_eq!(v["median_seconds"]["nginx"], 25 * 60);
+
+    let page = std::fs::read_to_string(env.path("summary.html")).unwrap();
+    assert!(page.contains("median time to pass") && page.contains("3× 31m"));
+    assert!(!page.contains("203.0.113.5") && !page.contains("id_ed25519"));
+
+    // Text: one aligned row per hand-in, the median line.
+    let mut args = vec!["class", "summary"];
+    args.extend(files.iter().map(String::as_str));
+    let o = env.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    let ada_line = text.lines().find(|l| l.starts_with("ada ")).unwrap();
+    assert!(
+        ada_line.contains("✓ 3× 31m") && ada_line.ends_with("migrate"),
+        "{text}"
+    );
+    assert!(text.contains("Median time to pass: domain 2m"), "{text}");
+
+    let o = env.run(&["class", "summary", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "nothing readable");
+}
+
+/// Display columns where the cells of a line start (two spaces or more
+/// separate cells).
+fn cell_starts(line: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let (mut col, mut spaces) = (0, 2);
+    for ch in line.chars() {
+        if ch != ' ' && spaces >= 2 {
+            starts.push(col);
+        }
+        spaces = if ch == ' ' { spaces + 1 } else { 0 };
+        col += console::measure_text_width(&ch.to_string());
+    }
+    starts
+}
+
+#[test]
+fn table_columns_line_up_by_display_width() {
+    let stages: Vec<String> = ["dns", "ssh", "nginx"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let row = |name: &str, marks: [(Mark, &str); 3]| Row {
+        name: name.into(),
+        domain: format!("{name}.example.org"),
+        cells: marks
+            .iter()
+            .map(|(m, d)| {
+                Cell::new(
+                    *m,
+                    if d.is_empty() {
+                        vec![]
+                    } else {
+                        vec![d.to_string()]
+                    },
+                )
+            })
+            .collect(),
+        met: marks
+            .iter()
+            .filter(|(_, d)| !d.is_empty())
+            .map(|(_, d)| d.to_string())
+            .collect(),
+    };
+    let t = Table {
+        stages,
+        rows: vec![
+            row(
+                "김민준",
+                [
+                    (Mark::Pass, ""),
+                    (Mark::Fail, "ssh-auth-failed"),
+                    (Mark::Skip, ""),
+                ],
+            ),
+            row(
+                "Ada",
+                [
+                    (Mark::Pass, ""),
+                    (Mark::Pass, ""),
+                    (Mark::Fail, "bad-gateway"),
+                ],
+            ),
+            row(
+                "Bo",
+                [
+                    (Mark::Fail, "dns-no-record"),
+                    (Mark::Pass, ""),
+                    (Mark::Error, ""),
+                ],
+            ),
+        ],
+    };
+    let titles = [(
+        "bad-gateway".to_string(),
+        "nginx works, the app does not".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    let text = table::render(&t, &titles, Paint::plain());
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["learner", "dns", "ssh", "nginx", "furthest"]
+    );
+    let head = cell_starts(lines[0]);
+    for line in &lines[1..4] {
+        assert_eq!(cell_starts(line), head, "\n{text}");
+    }
+    assert!(lines[1].ends_with("dns"), "{text}");
+    assert!(lines[2].ends_with("ssh"), "{text}");
+    assert!(
+        lines[3].contains("✗ dns-no-record") && lines[3].ends_with("none"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  none     1  █\n  dns      1  █\n  ssh      1  █\n  nginx    0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("bad-gateway        1 learner   nginx works, the app does not"),
+        "{text}"
+    );
+    // Colour codes never shift the columns.
+    let colored = table::render(&t, &titles, colored_paint());
+    let colored_lines: Vec<String> = colored
+        .lines()
+        .map(|l| console::strip_ansi_codes(l).into_owned())
+        .collect();
+    assert_eq!(
+        colored_lines[..4],
+        lines[..4].iter().map(|l| l.to_string()).collect::<Vec<_>>()[..]
+    );
+}
+
+/// A Paint that colours unless NO_COLOR is set for the test run (then the
+/// comparison below holds trivially).
+fn colored_paint() -> Paint {
+    console::set_colors_enabled(true);
+    Paint::new(false)
+}
+
+#[test]
+fn help_lists_the_classroom_commands() {
+    let env = Env::new();
+    let o = env.run(&["class", "--help"]);
+    assert!(o.status.success());
+    let text = out(&o);
+    assert!(text.contains("check") && text.contains("summary"), "{text}");
+    let o = env.run(&["class", "check", "--help"]);
+    let text = out(&o);
+    for flag in [
+        "--stage",
+        "--json",
+        "--html",
+        "--jobs",
+        "--watch",
+        "--accept-new-host-key",
+    ] {
+        assert!(text.contains(flag), "{flag}: {text}");
+    }
+    assert!(text.contains("[default: 64]"), "{text}");
+}
