@@ -136,7 +136,7 @@ impl Pack {
             for (name, text) in md {
                 match lessons::parse(name, text, layer) {
                     Ok(lesson) => pack.place(lesson, &mut errors),
-                                        Err(e) => errors.extend(e),
+                    Err(e) => errors.extend(e),
                 }
             }
             // The built-in texts in the learner's language go over the

@@ -102,7 +102,7 @@ fn wrap(line: &str, width: Option<usize>) -> String {
         return line.to_string();
     };
     let indent = line.len() - line.trim_start().len();
-        let marker = line.split_whitespace().next().unwrap_or("");
+    let marker = line.split_whitespace().next().unwrap_or("");
     let hang =
         if marker == "-" || marker == "*" || marker.trim_end_matches('.').parse::<u32>().is_ok() {
             indent + marker.len() + 1

@@ -96,7 +96,7 @@ pub fn check_learner(
         ..Options::default()
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-                let mut run = Run::new(&profile, pack, &opts);
+        let mut run = Run::new(&profile, pack, &opts);
         run.prefetch(stages);
         stages.iter().map(|s| run.stage(s)).collect::<Vec<_>>()
     }));

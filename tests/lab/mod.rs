@@ -237,7 +237,7 @@ impl Lab {
         }
         cmd.args(args)
             .env("TUTOR_STATE_DIR", &self.state_dir)
-                        .env("NO_COLOR", "1")
+            .env("NO_COLOR", "1")
             .env("HOME", &self.learner_home)
             // Only loopback, ever; and English unless a test says --lang.
             .env("TUTOR_LOOPBACK_ONLY", "1")
