@@ -34,7 +34,8 @@ impl Env {
         p
     }
 
-    /// tutor with HOME and the state in the temp dir, run from it.
+    /// tutor with HOME and the state in the temp dir, run from it, in an
+    /// English-neutral locale (the language comes from `--lang` only).
     fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_tutor"))
             .args(args)
@@ -43,6 +44,10 @@ impl Env {
             .env("HOME", self.dir.path())
             .env("NO_COLOR", "1")
             .env("TUTOR_LOOPBACK_ONLY", "1")
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("TUTOR_LANG")
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("TUTOR_PROFILE")
             .stdin(Stdio::null())
@@ -438,18 +443,30 @@ fn summary_of_the_example_hand_ins() {
 }
 
 /// Display columns where the cells of a line start (two spaces or more
-/// separate cells).
+/// separate cells): the display width of the text before each cell, so a
+/// Hangul syllable counts two columns.
 fn cell_starts(line: &str) -> Vec<usize> {
     let mut starts = Vec::new();
-    let (mut col, mut spaces) = (0, 2);
-    for ch in line.chars() {
+    let mut spaces = 2;
+    for (i, ch) in line.char_indices() {
         if ch != ' ' && spaces >= 2 {
-            starts.push(col);
+            starts.push(console::measure_text_width(&line[..i]));
         }
         spaces = if ch == ' ' { spaces + 1 } else { 0 };
-        col += console::measure_text_width(&ch.to_string());
     }
     starts
+}
+
+/// The cells of a table line (separated by two spaces or more).
+fn cells(line: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in line.split("  ") {
+        let part = part.trim();
+        if !part.is_empty() {
+            out.push(part.to_string());
+        }
+    }
+    out
 }
 
 #[test]
@@ -536,7 +553,7 @@ fn table_columns_line_up_by_display_width() {
         "{text}"
     );
     assert!(
-        text.contains("bad-gateway        1 learner   nginx works, the app does not"),
+        text.contains("bad-gateway        1 learner  nginx works, the app does not"),
         "{text}"
     );
     // Colour codes never shift the columns.
@@ -578,4 +595,202 @@ fn help_lists_the_classroom_commands() {
         assert!(text.contains(flag), "{flag}: {text}");
     }
     assert!(text.contains("[default: 64]"), "{text}");
+}
+
+/// The lines of `text` from the one starting with `heading` up to the next
+/// blank line, heading excluded.
+fn section<'a>(text: &'a str, heading: &str) -> Vec<&'a str> {
+    text.lines()
+        .skip_while(|l| !l.starts_with(heading))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn summary_in_korean_has_the_same_cells_aligned_by_display_width() {
+    let env = Env::new();
+    let mut files: Vec<String> = std::fs::read_dir(examples())
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    files.sort();
+    // A learner with a Hangul name, so the name column holds wide characters.
+    let hana = std::fs::read_to_string(examples().join("hana.json")).unwrap();
+    files.push(env.write("김하나.json", &hana).display().to_string());
+    let run = |lang: &str, extra: &[&str]| {
+        let mut args = vec!["--lang", lang, "class", "summary"];
+        args.extend(extra);
+        args.extend(files.iter().map(String::as_str));
+        let o = env.run(&args);
+        assert_eq!(o.status.code(), Some(0), "{lang}: {}", err(&o));
+        out(&o)
+    };
+    let en = run("en", &[]);
+    let ko = run("ko", &[]);
+    eprintln!("{ko}");
+
+    // Korean headings and texts, no English ones.
+    let ko_lines: Vec<&str> = ko.lines().collect();
+    let en_lines: Vec<&str> = en.lines().collect();
+    assert_eq!(
+        ko_lines[0].split_whitespace().next(),
+        Some("학습자"),
+        "{ko}"
+    );
+    assert_eq!(ko_lines[0].split_whitespace().last(), Some("진도"), "{ko}");
+    for want in [
+        "✓ 통과  ✗ 실패(진단 id)  ! 판단 불가  – 도달하지 못함",
+        "수업 진도(통과한 마지막 단계 기준, 학습자 9명)",
+        "가장 흔한 문제",
+        "통과까지 걸린 시간(중앙값): domain 2m",
+        "  없음 ",
+    ] {
+        assert!(ko.contains(want), "{want:?} missing:\n{ko}");
+    }
+    for english in [
+        "learner",
+        "furthest",
+        "passed",
+        "Where the class is",
+        "Most common problems",
+        "Median time",
+        "Cells show",
+        "none",
+    ] {
+        assert!(!ko.contains(english), "{english:?} in Korean:\n{ko}");
+    }
+
+    // The same rows and cells as in English; only the headings differ.
+    let rows = files.len();
+    let (en_head, ko_head) = (cells(en_lines[0]), cells(ko_lines[0]));
+    assert_eq!(en_head.len(), ko_head.len());
+    assert_eq!(en_head[1..en_head.len() - 1], ko_head[1..ko_head.len() - 1]);
+    for (e, k) in en_lines[1..=rows].iter().zip(&ko_lines[1..=rows]) {
+        assert_eq!(cells(e), cells(k), "\n{en}\n{ko}");
+    }
+    assert!(ko_lines[1..=rows].iter().any(|l| l.starts_with("김하나 ")));
+    // The same diagnosis ids, counts and bars in the same order.
+    let ids = |lines: Vec<&str>| -> Vec<String> {
+        lines
+            .iter()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect()
+    };
+    let en_common = section(&en, "Most common problems");
+    let ko_common = section(&ko, "가장 흔한 문제");
+    assert_eq!(ids(en_common.clone()), ids(ko_common.clone()));
+    assert!(en_common.len() >= 2, "{en}");
+    let bars = |lines: Vec<&str>| -> Vec<(usize, String)> {
+        lines
+            .iter()
+            .map(|l| {
+                let c = cells(l);
+                (c.len(), c[1..].join(" "))
+            })
+            .collect()
+    };
+    assert_eq!(
+        bars(section(&en, "Where the class is")),
+        bars(section(&ko, "수업 진도("))
+    );
+
+    // Every row's columns start at the same display column as the header's,
+    // and so do the counts and titles of the lists under the table.
+    let head = cell_starts(ko_lines[0]);
+    assert_eq!(head.len(), 11, "{}", ko_lines[0]);
+    for line in &ko_lines[1..=rows] {
+        assert_eq!(cell_starts(line), head, "{line:?}\n{ko}");
+    }
+    // (The last line under the common problems is the `tutor explain` hint.)
+    for block in [
+        section(&ko, "수업 진도("),
+        ko_common[..ko_common.len() - 1].to_vec(),
+    ] {
+        let first = cell_starts(block[0]);
+        for line in &block {
+            assert_eq!(cell_starts(line)[..2], first[..2], "{line:?}\n{ko}");
+        }
+    }
+    // The English table keeps its layout too.
+    let head = cell_starts(en_lines[0]);
+    for line in &en_lines[1..=rows] {
+        assert_eq!(cell_starts(line), head, "{line:?}\n{en}");
+    }
+
+    // Machine-readable output does not depend on the language.
+    let en_json: Value = serde_json::from_str(&run("en", &["--json"])).unwrap();
+    let ko_json: Value = serde_json::from_str(&run("ko", &["--json"])).unwrap();
+    assert_eq!(en_json, ko_json);
+
+    // The projector page speaks Korean and says so.
+    run("ko", &["--html", "ko.html"]);
+    let page = std::fs::read_to_string(env.path("ko.html")).unwrap();
+    assert!(page.contains("<html lang=\"ko\">"), "{page}");
+    assert!(
+        page.contains("<title>수업 요약</title>")
+            && page.contains("통과까지 걸린 시간(중앙값)")
+            && page.contains("title=\"통과\"")
+            && page.contains("scope=\"row\">김하나<"),
+        "{page}"
+    );
+    run("en", &["--html", "en.html"]);
+    let page = std::fs::read_to_string(env.path("en.html")).unwrap();
+    assert!(page.contains("<html lang=\"en\">") && page.contains("<title>Class summary</title>"));
+}
+
+#[test]
+fn class_check_speaks_korean_with_roster_problems() {
+    let env = Env::new();
+    env.write(
+        "roster.toml",
+        &format!(
+            "{}{}{}",
+            learner("Ada", "ada.example.org"), // line 1
+            // line 7: a typo in a key (line 10)
+            "[[learner]]\nname = \"Di\"\ndomain = \"di.example.org\"\nsever_ip = \"127.0.0.1\"\nssh_user = \"di\"\n\n",
+            "[[learner]]\nname = \"김민준\"\ndomain = \"minjun.example.org\"\nserver_ip = \"127.0.0.1\"\nssh_user = \"minjun\"\n"
+        ),
+    );
+    let o = env.run(&[
+        "--lang",
+        "ko",
+        "class",
+        "check",
+        "roster.toml",
+        "--stage",
+        "domain",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let stderr = err(&o);
+    assert!(
+        stderr.starts_with("roster.toml:10: 학습자 \"Di\": 알 수 없는 키: \"sever_ip\". 쓸 수 있는 키: name, domain,"),
+        "{stderr}"
+    );
+    let text = out(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(cells(lines[0]), ["학습자", "domain", "진도"], "{text}");
+    assert_eq!(cells(lines[1]), ["Ada", "✓", "domain"], "{text}");
+    assert_eq!(cells(lines[2]), ["김민준", "✓", "domain"], "{text}");
+    let head = cell_starts(lines[0]);
+    assert_eq!(cell_starts(lines[1]), head, "{text}");
+    assert_eq!(cell_starts(lines[2]), head, "{text}");
+    assert!(
+        text.contains(
+            "점검한 단계를 학습자 2명 전원이 모두 통과했습니다. 명단 항목 1개를 건너뛰었습니다"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("roster.toml · 학습자 2명 · 점검 시각 "),
+        "{text}"
+    );
+
+    let o = env.run(&["--lang", "ko", "class", "check", "missing.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("missing.toml: 명단 파일을 읽을 수 없습니다"),
+        "{}",
+        err(&o)
+    );
 }

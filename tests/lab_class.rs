@@ -607,6 +607,55 @@ fn class_check_and_summary_on_a_room_of_learners() {
     assert!(out.contains("Where the class is"), "{out}");
     assert!(out.contains("Most common problems"), "{out}");
 
+    // The same check in Korean: the same rows and cells under Korean
+    // headings, still aligned by display width.
+    let o = tutor(
+        &home,
+        &state,
+        &[
+            "--lang",
+            "ko",
+            "class",
+            "check",
+            roster_path.to_str().unwrap(),
+            "--stage",
+            "ssh",
+            "--stage",
+            "dns",
+        ],
+    );
+    let ko = String::from_utf8_lossy(&o.stdout).into_owned();
+    eprintln!("{ko}");
+    assert_eq!(o.status.code(), Some(1));
+    let ko_lines: Vec<&str> = ko.lines().collect();
+    assert_eq!(
+        ko_lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["학습자", "dns", "ssh", "진도"],
+        "{ko}"
+    );
+    let columns = cell_starts(ko_lines[0]);
+    let rows = expected.len();
+    let cells = |line: &str| -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            // A learner who passed no stage: "none" in English.
+            .map(|c| if c == "없음" { "none" } else { c }.to_string())
+            .collect()
+    };
+    for (en_line, ko_line) in lines[1..=rows].iter().zip(&ko_lines[1..=rows]) {
+        assert_eq!(cells(en_line), cells(ko_line), "\n{out}\n{ko}");
+        assert_eq!(cell_starts(ko_line), columns, "{ko_line:?}\n{ko}");
+    }
+    assert!(
+        ko.contains("수업 진도(") && ko.contains("가장 흔한 문제"),
+        "{ko}"
+    );
+    assert!(
+        !ko.contains("Where the class is") && !ko.contains("Most common problems"),
+        "{ko}"
+    );
+
     // ----- hand-ins -----
     let handins = room.path().join("handins");
     std::fs::create_dir_all(&handins).unwrap();

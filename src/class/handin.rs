@@ -17,6 +17,7 @@
 //! ```
 
 use crate::progress::{self, CheckRun, Progress, StageProgress};
+use crate::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -69,38 +70,52 @@ impl HandIn {
 /// Read a hand-in (or a raw progress file, which holds the same data).
 /// Err: one sentence naming the file.
 pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
-    let shown = path.display();
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read it ({e}); skipped."))?;
+    let shown = path.display().to_string();
+    let unreadable = |e: std::io::Error| {
+        t!(
+            "class-handin-unreadable",
+            file = &shown,
+            error = e.to_string()
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > MAX_BYTES {
-        return Err(format!(
-            "{shown}: {} bytes is too large for a hand-in; skipped.",
-            meta.len()
+        return Err(t!(
+            "class-handin-too-large",
+            file = &shown,
+            bytes = meta.len()
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("{shown}: cannot read it ({e}); skipped."))?;
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        format!(
-            "{shown}: not a hand-in from `tutor export` (line {}: {e}); skipped.",
-            e.line()
+        t!(
+            "class-handin-not-json",
+            file = &shown,
+            line = e.line(),
+            error = e.to_string()
         )
     })?;
     if let Some(version) = value.get("tutor_handin") {
         if version.as_u64().is_some_and(|v| v > u64::from(FORMAT)) {
-            return Err(format!(
-                "{shown}: made by a newer tutor (hand-in format {version}); update tutor to read it; skipped."
+            return Err(t!(
+                "class-handin-newer",
+                file = &shown,
+                version = version.to_string()
             ));
         }
         return serde_json::from_value::<HandIn>(value)
-            .map_err(|e| format!("{shown}: a damaged hand-in ({e}); skipped."));
+            .map_err(|e| t!("class-handin-damaged", file = &shown, error = e.to_string()));
     }
     if value.get("schema_version").is_some() {
         return serde_json::from_value::<Progress>(value)
             .map(|p| HandIn::from_progress(&p, order))
-            .map_err(|e| format!("{shown}: a damaged progress file ({e}); skipped."));
+            .map_err(|e| {
+                t!(
+                    "class-handin-damaged-progress",
+                    file = &shown,
+                    error = e.to_string()
+                )
+            });
     }
-    Err(format!(
-        "{shown}: not a hand-in from `tutor export` (no tutor_handin field); skipped."
-    ))
+    Err(t!("class-handin-no-field", file = &shown))
 }

@@ -3,13 +3,14 @@
 //! With `--watch` the page reloads itself (a meta refresh) so a browser left
 //! open on the file follows the class.
 
-use super::table::{Mark, Table, NONE};
+use super::table::{furthest_label, legend, Table, NONE};
+use crate::{i18n, t};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// What goes around the table.
 pub struct Page<'a> {
-    /// The heading, e.g. "Class check".
+    /// The heading, e.g. "Class check" (in the run's language).
     pub title: &'a str,
     /// A line under it, e.g. the roster and the time.
     pub subtitle: &'a str,
@@ -43,7 +44,11 @@ pub fn escape(text: &str) -> String {
 #[must_use]
 pub fn page(table: &Table, p: &Page<'_>) -> String {
     let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
+        i18n::current().code()
+    );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     if let Some(secs) = p.refresh {
         let _ = writeln!(out, "<meta http-equiv=\"refresh\" content=\"{secs}\">");
@@ -58,11 +63,19 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
         escape(p.subtitle)
     );
 
-    out.push_str("<main>\n<table class=\"class\">\n<thead><tr><th class=\"name\">Learner</th>");
+    let _ = write!(
+        out,
+        "<main>\n<table class=\"class\">\n<thead><tr><th class=\"name\">{}</th>",
+        escape(&t!("class-html-col-learner"))
+    );
     for s in &table.stages {
         let _ = write!(out, "<th>{}</th>", escape(s));
     }
-    out.push_str("<th class=\"furthest\">Furthest</th></tr></thead>\n<tbody>\n");
+    let _ = write!(
+        out,
+        "<th class=\"furthest\">{}</th></tr></thead>\n<tbody>\n",
+        escape(&t!("class-html-col-furthest"))
+    );
     for row in &table.rows {
         let _ = write!(
             out,
@@ -72,16 +85,10 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
         );
         for cell in &row.cells {
             let class = cell.mark.as_str();
-            let label = match cell.mark {
-                Mark::Pass => "passed",
-                Mark::Fail => "failed",
-                Mark::Error => "could not be decided",
-                Mark::Skip => "not reached",
-                Mark::Skipped => "skipped by the learner",
-            };
             let _ = write!(
                 out,
-                "<td class=\"{class}\" title=\"{label}\"><span class=\"mark\">{}</span>",
+                "<td class=\"{class}\" title=\"{}\"><span class=\"mark\">{}</span>",
+                escape(&cell.mark.label()),
                 cell.mark.symbol()
             );
             for (i, id) in cell.diagnoses.iter().enumerate() {
@@ -94,7 +101,7 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
             }
             out.push_str("</td>");
         }
-        let furthest = table.furthest(row).unwrap_or_else(|| NONE.to_string());
+        let furthest = table.furthest(row).unwrap_or_else(|| furthest_label(NONE));
         let _ = writeln!(
             out,
             "<td class=\"furthest\">{}</td></tr>",
@@ -114,12 +121,25 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
         out.push_str("<td></td></tr></tfoot>\n");
     }
     out.push_str("</table>\n");
-    out.push_str(
-        "<p class=\"legend\"><span class=\"pass\">✓ passed</span> <span class=\"fail\">✗ failed (diagnosis id)</span> \
-         <span class=\"error\">! could not be decided</span> <span class=\"skip\">– not reached</span></p>\n",
-    );
+    let items: Vec<String> = legend(table.has_skipped())
+        .into_iter()
+        .map(|(mark, label)| {
+            format!(
+                "<span class=\"{}\">{} {}</span>",
+                mark.as_str(),
+                mark.symbol(),
+                escape(&label)
+            )
+        })
+        .collect();
+    let _ = writeln!(out, "<p class=\"legend\">{}</p>", items.join(" "));
 
-    out.push_str("<div class=\"panels\">\n<section>\n<h2>Where the class is</h2>\n<p class=\"hint\">Learners by the furthest stage they passed.</p>\n<table class=\"bars\">\n");
+    let _ = write!(
+        out,
+        "<div class=\"panels\">\n<section>\n<h2>{}</h2>\n<p class=\"hint\">{}</p>\n<table class=\"bars\">\n",
+        escape(&t!("class-html-where")),
+        escape(&t!("class-html-where-hint"))
+    );
     let counts = table.furthest_counts();
     let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     for (stage, n) in &counts {
@@ -127,19 +147,23 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
         let _ = writeln!(
             out,
             "<tr><th>{}</th><td class=\"count\">{n}</td><td class=\"bar\"><span style=\"width:{pct}%\"></span></td></tr>",
-            escape(stage)
+            escape(&furthest_label(stage))
         );
     }
     out.push_str("</table>\n</section>\n");
 
     let common = table.common_diagnoses();
-    out.push_str("<section>\n<h2>Most common problems</h2>\n");
+    let _ = writeln!(
+        out,
+        "<section>\n<h2>{}</h2>",
+        escape(&t!("class-html-common"))
+    );
     if common.is_empty() {
-        out.push_str("<p>None: every check that ran passed.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", escape(&t!("class-html-common-none")));
     } else {
         out.push_str("<ol class=\"common\">\n");
         for (id, n) in common.iter().take(5) {
-            let who = if *n == 1 { "learner" } else { "learners" };
+            let who = escape(&t!("class-html-learners", count = *n));
             let title = p
                 .titles
                 .get(id)
@@ -147,11 +171,15 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "<li><span class=\"id\">{}</span> <span class=\"count\">{n} {who}</span> {title}</li>",
+                "<li><span class=\"id\">{}</span> <span class=\"count\">{who}</span> {title}</li>",
                 escape(id)
             );
         }
-        out.push_str("</ol>\n<p class=\"hint\">tutor explain ID prints the page for each.</p>\n");
+        let _ = writeln!(
+            out,
+            "</ol>\n<p class=\"hint\">{}</p>",
+            escape(&t!("class-html-explain"))
+        );
     }
     out.push_str("</section>\n</div>\n</main>\n</body>\n</html>\n");
     out
@@ -179,7 +207,7 @@ td.furthest { font-weight: bold; }
 tfoot th, tfoot td { background: #f6f8fa; font-size: .85rem; color: #57606a; }
 .legend span { margin-right: 1.25rem; }
 .legend .pass { color: var(--pass); } .legend .fail { color: var(--fail); }
-.legend .error { color: var(--error); } .legend .skip { color: var(--skip); }
+.legend .error { color: var(--error); } .legend .skip, .legend .skipped { color: var(--skip); }
 .panels { display: flex; flex-wrap: wrap; gap: 2rem; margin-top: 1rem; }
 .panels section { flex: 1 1 22rem; }
 h2 { font-size: 1.3rem; margin: .5rem 0; }
@@ -197,7 +225,7 @@ ol.common .count { color: #57606a; margin: 0 .5rem; }
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::class::table::{Cell, Row};
+    use crate::class::table::{Cell, Mark, Row};
 
     #[test]
     fn text_is_escaped_and_nothing_is_fetched() {

@@ -36,6 +36,7 @@ use crate::commands::Ctx;
 use crate::messages;
 use crate::pack::Pack;
 use crate::report;
+use crate::t;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -70,10 +71,11 @@ fn select_stages(pack: &Pack, asked: &[String]) -> Result<Vec<String>> {
     let all = pack.stages();
     for s in asked {
         if !all.contains(s) {
-            bail!(
-                "There is no stage {s:?}; the stages are: {}.",
-                all.join(", ")
-            );
+            bail!(t!(
+                "no-such-stage",
+                stage = format!("{s:?}"),
+                stages = all.join(", ")
+            ));
         }
     }
     Ok(if asked.is_empty() {
@@ -101,10 +103,10 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
         eprintln!("{p}");
     }
     if roster.learners.is_empty() {
-        bail!(
-            "{}: no learner to check: add [[learner]] entries (see `tutor class check --help`).",
-            args.roster.display()
-        );
+        bail!(t!(
+            "class-no-learners",
+            roster = args.roster.display().to_string()
+        ));
     }
     let settings = run::Settings {
         jobs: usize::from(args.jobs),
@@ -117,17 +119,18 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
         let elapsed = started.elapsed();
         let checked = crate::progress::now_rfc3339();
         let table = table_of(&stages, &results);
-        let subtitle = format!(
-            "{} · {} · checked {checked} in {:.1} s",
-            args.roster.display(),
-            learners(table.rows.len()),
-            elapsed.as_secs_f64()
+        let subtitle = t!(
+            "class-check-subtitle",
+            roster = args.roster.display().to_string(),
+            count = table.rows.len(),
+            time = checked.as_str(),
+            seconds = format!("{:.1}", elapsed.as_secs_f64())
         );
         if let Some(path) = &args.html {
             let page = html::page(
                 &table,
                 &html::Page {
-                    title: "Class check",
+                    title: &t!("class-check-title"),
                     subtitle: &subtitle,
                     refresh: args.watch,
                     titles: &titles,
@@ -163,8 +166,7 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
                 print!("{text}");
                 println!(
                     "{}",
-                    ctx.paint
-                        .dim(&format!("Checking again in {secs} s; Ctrl-C stops."))
+                    ctx.paint.dim(&t!("class-watch-again", seconds = secs))
                 );
                 let _ = std::io::stdout().flush();
                 for p in &roster.problems {
@@ -199,9 +201,10 @@ fn check_with_bar(
         indicatif::ProgressBar::new(learners.len() as u64)
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} learners checked  {elapsed}  {wide_msg}",
-        )
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:30}} {}  {{elapsed}}  {{wide_msg}}",
+            t!("class-bar", done = "{pos}/{len}")
+        ))
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(250));
@@ -284,30 +287,16 @@ fn closing_line(table: &Table, skipped: usize, ctx: &Ctx) -> String {
         .filter(|r| r.cells.iter().all(|c| c.mark == table::Mark::Pass))
         .count();
     let mut line = if passing == total {
-        ctx.paint.good(&if total == 1 {
-            "The learner passes every stage checked.".to_string()
-        } else {
-            format!("All {total} learners pass every stage checked.")
-        })
+        ctx.paint.good(&t!("class-closing-all-pass", count = total))
     } else {
-        format!(
-            "{passing} of {total} {} every stage checked.",
-            if total == 1 {
-                "learner passes"
-            } else {
-                "learners pass"
-            }
-        )
+        t!("class-closing-some-pass", count = total, passing = passing)
     };
     if skipped > 0 {
-        line.push_str(&ctx.paint.warn(&format!(
-            " {skipped} roster {} skipped (see the messages above).",
-            if skipped == 1 {
-                "entry was"
-            } else {
-                "entries were"
-            }
-        )));
+        line.push(' ');
+        line.push_str(
+            &ctx.paint
+                .warn(&t!("class-closing-skipped", count = skipped)),
+        );
     }
     line
 }
@@ -334,10 +323,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
         }
     }
     if entries.is_empty() {
-        bail!(
-            "None of the {} file(s) is a hand-in: ask learners for the output of `tutor export`.",
-            args.files.len()
-        );
+        bail!(t!("class-no-handins", count = args.files.len()));
     }
     // Stages a hand-in knows but this pack does not (another lesson pack)
     // still get a column, after the pack's own.
@@ -357,23 +343,20 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
         .map(|m| m.map(table::short_duration).unwrap_or_default())
         .collect();
     if let Some(path) = &args.html {
-        let subtitle = format!(
-            "{} · cells: time spent on the stage, after the attempts when several (3× 12m) · made {}",
-            if entries.len() == 1 {
-                "1 hand-in".to_string()
-            } else {
-                format!("{} hand-ins", entries.len())
-            },
-            crate::progress::now_rfc3339()
+        let subtitle = t!(
+            "class-summary-subtitle",
+            count = entries.len(),
+            time = crate::progress::now_rfc3339()
         );
+        let median_label = t!("class-median-label");
         let page = html::page(
             &s.table,
             &html::Page {
-                title: "Class summary",
+                title: &t!("class-summary-title"),
                 subtitle: &subtitle,
                 refresh: None,
                 titles: &titles,
-                footer: Some(("median time to pass", median_texts)),
+                footer: Some((&median_label, median_texts)),
             },
         );
         write_atomic(path, &page)?;
@@ -413,13 +396,9 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
             .zip(&medians)
             .filter_map(|(s, m)| m.map(|m| format!("{s} {}", table::short_duration(m))))
             .collect();
-        println!(
-            "\n{}",
-            ctx.paint
-                .dim("Cells show the time spent on each stage, after the number of attempts when there were several (3× 12m).")
-        );
+        println!("\n{}", ctx.paint.dim(&t!("class-summary-cells")));
         if !parts.is_empty() {
-            println!("Median time to pass: {}", parts.join(" · "));
+            println!("{}", t!("class-median-line", times = parts.join(" · ")));
         }
     }
     Ok(if problems.is_empty() {
@@ -427,15 +406,6 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// `1 learner`, `22 learners`.
-fn learners(n: usize) -> String {
-    if n == 1 {
-        "1 learner".to_string()
-    } else {
-        format!("{n} learners")
-    }
 }
 
 /// Write `text` to `path` through a temp file and a rename, so a browser
@@ -451,9 +421,9 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
         .unwrap_or_else(|| "class.html".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, text)
-        .with_context(|| format!("cannot write the HTML page {}", tmp.display()))?;
+        .with_context(|| t!("class-html-write-failed", path = tmp.display().to_string()))?;
     std::fs::rename(&tmp, path).with_context(|| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write the HTML page {}", path.display())
+        t!("class-html-write-failed", path = path.display().to_string())
     })
 }

@@ -30,6 +30,7 @@
 use crate::engine::parse_resolver;
 use crate::profile::{self, Profile};
 use crate::progress::Answers;
+use crate::t;
 use anyhow::{anyhow, Context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -135,7 +136,7 @@ impl Paths<'_> {
 /// is not TOML, or its `[defaults]` are wrong; the message starts `FILE:LINE:`.
 pub fn load(path: &Path) -> anyhow::Result<Roster> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the roster", path.display()))?;
+        .with_context(|| t!("class-roster-unreadable", path = path.display().to_string()))?;
     let base = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -176,20 +177,17 @@ pub fn parse(text: &str, shown: &str, base: &Path, home: Option<&Path>) -> Resul
             .filter(|n| !n.is_empty())
             .map(str::to_string);
         let who = match &name {
-            Some(n) => format!("learner {n:?}"),
-            None => format!("learner #{}", index + 1),
+            Some(n) => t!("class-roster-learner", name = format!("{n:?}")),
+            None => t!("class-roster-learner-number", number = index + 1),
         };
         let result = read_learner(fields, &defaults, &paths).and_then(|answers| {
-            let name = name.clone().ok_or((
-                None,
-                "it has no name: add name = \"...\" so the table can show who it is.".to_string(),
-            ))?;
+            let name = name
+                .clone()
+                .ok_or_else(|| (None, t!("class-roster-no-name")))?;
             if let Some(first) = seen.get(&name) {
                 return Err((
                     fields.get("name").map(|v| v.span().start),
-                    format!(
-                        "the name is already used by the learner on line {first}: give each learner a different name."
-                    ),
+                    t!("class-roster-duplicate", line = *first),
                 ));
             }
             Ok((name, answers))
@@ -249,9 +247,7 @@ fn read_learner(fields: &Entry, d: &Defaults, paths: &Paths<'_>) -> FieldResult<
     if !profile::valid_user(&ssh_user) {
         return Err((
             at(fields, "ssh_user"),
-            format!(
-                "ssh_user {ssh_user:?} is not a valid user name for the server: use lowercase letters, digits, _ and -, starting with a letter."
-            ),
+            t!("class-roster-bad-user", user = format!("{ssh_user:?}")),
         ));
     }
     let identity = match opt_path(fields, "identity", paths)? {
@@ -261,15 +257,12 @@ fn read_learner(fields: &Entry, d: &Defaults, paths: &Paths<'_>) -> FieldResult<
         }
         None => d.identity.clone(),
     };
-    let site_dir =
-        match opt_str(fields, "site_dir")? {
-            Some(s) if s.trim().is_empty() || s.contains(['\n', '\0']) => return Err((
-                at(fields, "site_dir"),
-                "site_dir is empty or holds a line break: use e.g. ~/sites/staging.example.com."
-                    .to_string(),
-            )),
-            other => other,
-        };
+    let site_dir = match opt_str(fields, "site_dir")? {
+        Some(s) if s.trim().is_empty() || s.contains(['\n', '\0']) => {
+            return Err((at(fields, "site_dir"), t!("class-roster-site-dir")))
+        }
+        other => other,
+    };
     let mut answers = Answers::new(&domain, &server_ip, &ssh_user);
     answers.ssh_port = opt_port(fields, "ssh_port")?.or(d.ssh_port).unwrap_or(22);
     answers.dev_port = opt_port(fields, "dev_port")?.or(d.dev_port).unwrap_or(8000);
@@ -292,7 +285,11 @@ fn unknown_keys(fields: &Entry, known: &[&str]) -> FieldResult<()> {
         if !known.contains(&key.as_str()) {
             return Err((
                 Some(value.span().start),
-                format!("unknown key {key:?}: the keys are {}.", known.join(", ")),
+                t!(
+                    "class-roster-unknown-key",
+                    key = format!("{key:?}"),
+                    keys = known.join(", ")
+                ),
             ));
         }
     }
@@ -300,7 +297,7 @@ fn unknown_keys(fields: &Entry, known: &[&str]) -> FieldResult<()> {
 }
 
 fn req_str(fields: &Entry, key: &str) -> FieldResult<String> {
-    opt_str(fields, key)?.ok_or_else(|| (None, format!("{key} is missing: add {key} = \"...\".")))
+    opt_str(fields, key)?.ok_or_else(|| (None, t!("class-roster-missing", key = key)))
 }
 
 fn opt_str(fields: &Entry, key: &str) -> FieldResult<Option<String>> {
@@ -310,7 +307,7 @@ fn opt_str(fields: &Entry, key: &str) -> FieldResult<Option<String>> {
             Value::String(s) => Ok(Some(s.clone())),
             other => Err((
                 Some(v.span().start),
-                format!("{key} must be a string in quotes, not {}.", kind(other)),
+                t!("class-roster-not-string", key = key, kind = kind(other)),
             )),
         },
     }
@@ -323,11 +320,12 @@ fn opt_port(fields: &Entry, key: &str) -> FieldResult<Option<u16>> {
             Value::Integer(n) if (1..=65535).contains(n) => Ok(Some(*n as u16)),
             other => Err((
                 Some(v.span().start),
-                format!(
-                    "{key} must be a port number from 1 to 65535, not {}.",
-                    match other {
+                t!(
+                    "class-roster-bad-port",
+                    key = key,
+                    value = match other {
                         Value::Integer(n) => n.to_string(),
-                        _ => kind(other).to_string(),
+                        _ => kind(other),
                     }
                 ),
             )),
@@ -338,10 +336,9 @@ fn opt_port(fields: &Entry, key: &str) -> FieldResult<Option<u16>> {
 fn opt_path(fields: &Entry, key: &str, paths: &Paths<'_>) -> FieldResult<Option<PathBuf>> {
     match opt_str(fields, key)? {
         None => Ok(None),
-        Some(s) if s.trim().is_empty() => Err((
-            at(fields, key),
-            format!("{key} is empty: give a file path or leave the key out."),
-        )),
+        Some(s) if s.trim().is_empty() => {
+            Err((at(fields, key), t!("class-roster-empty-path", key = key)))
+        }
         Some(s) => Ok(Some(paths.resolve(s.trim()))),
     }
 }
@@ -352,9 +349,10 @@ fn require_file(fields: &Entry, key: &str, path: &Path) -> FieldResult<()> {
     } else {
         Err((
             at(fields, key),
-            format!(
-                "{key} {}: no such key file; give the path of a private key (e.g. ~/.ssh/id_ed25519).",
-                path.display()
+            t!(
+                "class-roster-no-key-file",
+                key = key,
+                path = path.display().to_string()
             ),
         ))
     }
@@ -366,9 +364,9 @@ fn opt_resolvers(fields: &Entry) -> FieldResult<Option<Vec<String>>> {
     };
     let bad = |what: String| (Some(v.span().start), what);
     let Value::Array(items) = v.get_ref() else {
-        return Err(bad(format!(
-            "resolvers must be a list such as [\"1.1.1.1\"], not {}.",
-            kind(v.get_ref())
+        return Err(bad(t!(
+            "class-roster-resolvers-not-list",
+            kind = kind(v.get_ref())
         )));
     };
     let mut out = Vec::new();
@@ -376,14 +374,15 @@ fn opt_resolvers(fields: &Entry) -> FieldResult<Option<Vec<String>>> {
         match item.as_str() {
             Some(s) if parse_resolver(s).is_some() => out.push(s.trim().to_string()),
             Some(s) => {
-                return Err(bad(format!(
-                    "resolver {s:?} is not an IP address (optionally with a port), e.g. 1.1.1.1 or 127.0.0.1:5353."
+                return Err(bad(t!(
+                    "class-roster-bad-resolver",
+                    value = format!("{s:?}")
                 )))
             }
             None => {
-                return Err(bad(format!(
-                    "resolvers must hold strings in quotes, not {}.",
-                    kind(item)
+                return Err(bad(t!(
+                    "class-roster-resolvers-not-strings",
+                    kind = kind(item)
                 )))
             }
         }
@@ -391,16 +390,17 @@ fn opt_resolvers(fields: &Entry) -> FieldResult<Option<Vec<String>>> {
     Ok(Some(out))
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::String(_) => "a string",
-        Value::Integer(_) => "a number",
-        Value::Float(_) => "a decimal number",
-        Value::Boolean(_) => "true or false",
-        Value::Datetime(_) => "a date",
-        Value::Array(_) => "a list",
-        Value::Table(_) => "a table",
-    }
+/// What kind of TOML value `v` is, for messages ("a number").
+fn kind(v: &Value) -> String {
+    t!(match v {
+        Value::String(_) => "class-kind-string",
+        Value::Integer(_) => "class-kind-number",
+        Value::Float(_) => "class-kind-decimal",
+        Value::Boolean(_) => "class-kind-bool",
+        Value::Datetime(_) => "class-kind-date",
+        Value::Array(_) => "class-kind-list",
+        Value::Table(_) => "class-kind-table",
+    })
 }
 
 /// 1-based line of a byte offset.

@@ -11,6 +11,7 @@
 use super::roster::Learner;
 use crate::engine::{CheckResult, Options, Run, StageResult, Status};
 use crate::pack::Pack;
+use crate::t;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -72,7 +73,7 @@ pub fn check_class(
         .unwrap_or_else(|e| e.into_inner())
         .into_iter()
         .zip(learners)
-        .map(|(r, l)| r.unwrap_or_else(|| failed(l, stages, "the check did not finish")))
+        .map(|(r, l)| r.unwrap_or_else(|| failed(l, stages, &t!("class-run-unfinished"))))
         .collect()
 }
 
@@ -107,11 +108,7 @@ pub fn check_learner(
             stages: results,
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         },
-        Err(_) => failed(
-            learner,
-            stages,
-            "tutor hit an internal error checking this server",
-        ),
+        Err(_) => failed(learner, stages, &t!("class-run-panic")),
     }
 }
 

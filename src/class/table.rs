@@ -12,6 +12,8 @@
 //! before it passed (a stage the learner chose to skip in the guided tour
 //! counts as passed); "none" when even the first did not.
 
+use crate::i18n;
+use crate::t;
 use crate::term::Paint;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -52,6 +54,18 @@ impl Mark {
             Mark::Skip => "skip",
             Mark::Skipped => "skipped",
         }
+    }
+
+    /// What the mark means, in the run's language (for legends and tooltips).
+    #[must_use]
+    pub fn label(self) -> String {
+        t!(match self {
+            Mark::Pass => "class-mark-pass",
+            Mark::Fail => "class-mark-fail",
+            Mark::Error => "class-mark-error",
+            Mark::Skip => "class-mark-skip",
+            Mark::Skipped => "class-mark-skipped",
+        })
     }
 
     /// Passed, for the furthest stage.
@@ -135,6 +149,32 @@ pub struct Table {
 /// The key of learners who passed no stage in [`Table::furthest_counts`].
 pub const NONE: &str = "none";
 
+/// A furthest stage as shown to people: the stage name, or [`NONE`] in the
+/// run's language.
+#[must_use]
+pub fn furthest_label(stage: &str) -> String {
+    if stage == NONE {
+        t!("class-none")
+    } else {
+        stage.to_string()
+    }
+}
+
+/// The legend under the table; `skipped` adds the learner-skipped mark.
+#[must_use]
+pub fn legend(skipped: bool) -> Vec<(Mark, String)> {
+    let mut out = vec![
+        (Mark::Pass, Mark::Pass.label()),
+        (Mark::Fail, t!("class-mark-fail-id")),
+        (Mark::Error, Mark::Error.label()),
+        (Mark::Skip, Mark::Skip.label()),
+    ];
+    if skipped {
+        out.push((Mark::Skipped, Mark::Skipped.label()));
+    }
+    out
+}
+
 impl Table {
     /// The furthest stage of row `i` (None: not even the first stage).
     #[must_use]
@@ -179,6 +219,14 @@ impl Table {
         out
     }
 
+    /// Some cell shows a stage the learner skipped on purpose.
+    #[must_use]
+    pub fn has_skipped(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.cells.iter().any(|c| c.mark == Mark::Skipped))
+    }
+
     /// Every row passes every stage shown.
     #[must_use]
     pub fn all_pass(&self) -> bool {
@@ -199,9 +247,9 @@ pub fn furthest(stages: &[String], cells: &[Cell]) -> Option<String> {
 /// common diagnoses with their titles (`titles`: id → title).
 #[must_use]
 pub fn render(table: &Table, titles: &BTreeMap<String, String>, paint: Paint) -> String {
-    let mut header: Vec<String> = vec!["learner".into()];
+    let mut header: Vec<String> = vec![t!("class-col-learner")];
     header.extend(table.stages.iter().cloned());
-    header.push("furthest".into());
+    header.push(t!("class-col-furthest"));
     let body: Vec<Vec<(String, Mark)>> = table
         .rows
         .iter()
@@ -209,7 +257,7 @@ pub fn render(table: &Table, titles: &BTreeMap<String, String>, paint: Paint) ->
             let mut cols = vec![(row.name.clone(), Mark::Skip)];
             cols.extend(row.cells.iter().map(|c| (c.text(), c.mark)));
             cols.push((
-                table.furthest(row).unwrap_or_else(|| NONE.to_string()),
+                table.furthest(row).unwrap_or_else(|| furthest_label(NONE)),
                 Mark::Skip,
             ));
             cols
@@ -246,41 +294,42 @@ pub fn render(table: &Table, titles: &BTreeMap<String, String>, paint: Paint) ->
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(
-        &paint.dim("✓ passed  ✗ failed (diagnosis id)  ! could not be decided  – not reached"),
-    );
-    if table
-        .rows
-        .iter()
-        .any(|r| r.cells.iter().any(|c| c.mark == Mark::Skipped))
-    {
-        out.push_str(&paint.dim("  ↷ skipped by the learner"));
-    }
+    let legend: Vec<String> = legend(table.has_skipped())
+        .into_iter()
+        .map(|(mark, label)| format!("{} {label}", mark.symbol()))
+        .collect();
+    out.push_str(&paint.dim(&legend.join("  ")));
     out.push_str("\n\n");
     out.push_str(&where_the_class_is(table, paint));
     let common = table.common_diagnoses();
     if !common.is_empty() {
         out.push('\n');
-        out.push_str(&paint.bold("Most common problems (worth explaining to the room)"));
+        out.push_str(&paint.bold(&t!("class-common-heading")));
         out.push('\n');
-        let w = common
+        let top: Vec<(&str, String)> = common
             .iter()
             .take(5)
-            .map(|(id, _)| width(id))
-            .max()
-            .unwrap_or(0);
-        for (id, n) in common.iter().take(5) {
-            let who = if *n == 1 { "learner" } else { "learners" };
-            let title = titles
-                .get(id)
-                .map(|t| format!("  {}", paint.dim(t)))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {}  {n:>3} {who:<8}{title}\n",
-                pad(id, w, false)
-            ));
+            .map(|(id, n)| {
+                let count = t!("class-common-count", count = *n, n = format!("{n:>3}"));
+                (id.as_str(), count)
+            })
+            .collect();
+        let w = top.iter().map(|(id, _)| width(id)).max().unwrap_or(0);
+        let cw = top.iter().map(|(_, c)| width(c)).max().unwrap_or(0);
+        for (id, count) in &top {
+            let line = match titles.get(*id) {
+                Some(title) => format!(
+                    "  {}  {}  {}",
+                    i18n::pad(id, w),
+                    i18n::pad(count, cw),
+                    paint.dim(title)
+                ),
+                None => format!("  {}  {count}", i18n::pad(id, w)),
+            };
+            out.push_str(&line);
+            out.push('\n');
         }
-        out.push_str(&paint.dim("  tutor explain ID prints the page to project."));
+        out.push_str(&paint.dim(&format!("  {}", t!("class-common-explain"))));
         out.push('\n');
     }
     out
@@ -290,14 +339,12 @@ pub fn render(table: &Table, titles: &BTreeMap<String, String>, paint: Paint) ->
 fn where_the_class_is(table: &Table, paint: Paint) -> String {
     let counts = table.furthest_counts();
     let total = table.rows.len();
-    let mut out = paint.bold(&format!(
-        "Where the class is (furthest stage passed, {total} {})",
-        if total == 1 { "learner" } else { "learners" }
-    ));
+    let mut out = paint.bold(&t!("class-where-heading", count = total));
     out.push('\n');
-    let w = counts.iter().map(|(s, _)| width(s)).max().unwrap_or(0);
-    for (stage, n) in &counts {
-        let line = format!("  {}  {n:>3}  {}", pad(stage, w, false), "█".repeat(*n));
+    let labels: Vec<String> = counts.iter().map(|(s, _)| furthest_label(s)).collect();
+    let w = labels.iter().map(|s| width(s)).max().unwrap_or(0);
+    for (label, (_, n)) in labels.iter().zip(&counts) {
+        let line = format!("  {}  {n:>3}  {}", i18n::pad(label, w), "█".repeat(*n));
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -318,12 +365,14 @@ fn width(text: &str) -> usize {
     console::measure_text_width(text)
 }
 
+/// A column padded to `to` display columns; the last column is not padded
+/// (no trailing blanks).
 fn pad(text: &str, to: usize, last: bool) -> String {
     if last {
-        return text.to_string();
+        text.to_string()
+    } else {
+        i18n::pad(text, to)
     }
-    let fill = to.saturating_sub(width(text));
-    format!("{text}{}", " ".repeat(fill))
 }
 
 /// A duration as `45s`, `12m`, `1h05m`.
