@@ -364,6 +364,10 @@ const MESSAGES: &[(&str, &str)] = &[
     ("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>", "nginx-default-site"),
     ("elspeth is not in the sudoers file.  This incident will be reported.", "ssh-no-sudo"),
     ("Starting development server at http://127.0.0.1:8000/\nQuit the server with CONTROL-C.", "bind-localhost"),
+    // These two print no error of their own: learners paste what their
+    // registrar's panel or a parking page says.
+    ("DNS changes can take up to 48 hours to propagate across the internet.", "dns-propagating"),
+    ("This domain is parked free of charge. Interested in buying it? The domain may be for sale.", "dns-wrong-ip"),
 ];
 
 #[test]
