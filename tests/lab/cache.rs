@@ -180,9 +180,23 @@ fn copy_tree(src: &Path, dst: &Path, in_site_packages: bool) -> std::io::Result<
     Ok(())
 }
 
-/// The template, at a path every lab user can read. The cache under
+/// The template, at a path every lab server can read. The cache under
 /// target/ usually is; if a parent directory is closed to others (a
-/// checkout in a private home), a per-process copy in /var/tmp is used.
+/// checkout in a private home) or is one the lab's namespace replaces with
+/// a private directory (a checkout under /tmp or /root: the venvs' links
+/// into the template would dangle there), a per-process copy in /var/tmp
+/// is used.
+/// Directories each lab's namespace replaces (see `Lab::start_holder`).
+const MASKED_IN_NAMESPACE: &[&str] = &[
+    "/tmp",
+    "/root",
+    "/run",
+    "/etc/nginx",
+    "/etc/ssh",
+    "/var/log/nginx",
+    "/var/lib/nginx",
+];
+
 fn shared_template() -> &'static Path {
     static SHARED: OnceLock<PathBuf> = OnceLock::new();
     SHARED.get_or_init(|| {
@@ -192,7 +206,8 @@ fn shared_template() -> &'static Path {
                 .map(|m| m.permissions().mode() & 0o005 == 0o005)
                 .unwrap_or(false)
         });
-        if open {
+        let masked = MASKED_IN_NAMESPACE.iter().any(|m| template.starts_with(m));
+        if open && !masked {
             return template.to_path_buf();
         }
         let dir = PathBuf::from(format!("/var/tmp/tutor-lab-{}-shared", std::process::id()));
