@@ -245,11 +245,7 @@ fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::St
     );
     loop {
         let result = run.stage("dns");
-        let (agree, total) = result
-            .checks
-            .first()
-            .map(|c| agree_of(&c.observed))
-            .unwrap_or((0, 1));
+        let (agree, total) = run.dns_agreement().unwrap_or((0, 1));
         bar.set_length(total.max(1) as u64);
         bar.set_position(agree as u64);
         let left = deadline.saturating_duration_since(Instant::now());
@@ -264,15 +260,6 @@ fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::St
         bar.tick();
         std::thread::sleep(interval.min(left));
         run.forget_dns();
-    }
-}
-
-/// "3 of 4 resolvers ..." → (3, 4); anything else → (0, 1).
-fn agree_of(observed: &str) -> (usize, usize) {
-    let words: Vec<&str> = observed.split_whitespace().collect();
-    match (words.first(), words.get(1), words.get(2)) {
-        (Some(k), Some(&"of"), Some(n)) => (k.parse().unwrap_or(0), n.parse().unwrap_or(1)),
-        _ => (0, 1),
     }
 }
 

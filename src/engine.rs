@@ -205,7 +205,21 @@ impl<'a> Run<'a> {
     /// Forget what the DNS probe saw (for `check dns --wait`, which asks again).
     pub fn forget_dns(&mut self) {
         self.dns = None;
-        self.results.retain(|_, r| !r.id.starts_with("dns."));
+        let catalog = &self.pack.catalog;
+        self.results.retain(|id, _| {
+            catalog
+                .check(id)
+                .is_none_or(|c| !c.probes().contains(&"dns"))
+        });
+    }
+
+    /// How many resolvers answered the server's address, of how many asked,
+    /// in the last DNS round (for the `--wait` progress bar).
+    #[must_use]
+    pub fn dns_agreement(&self) -> Option<(usize, usize)> {
+        let facts = self.dns.as_ref()?;
+        let number = |k: &str| facts.get(k).and_then(|v| v.parse().ok());
+        Some((number("dns.agree")?, number("dns.total")?))
     }
 
     /// Run one check (memoised), running the checks it requires first.

@@ -93,12 +93,16 @@ impl Profile {
                 return Err(t!("live-domain-problem", problem = p));
             }
         }
-        let server_ip = answers.server_ip.trim().parse::<Ipv4Addr>().map_err(|_| {
-            ip_problem(&answers.server_ip).unwrap_or_else(|| "bad server IP".to_string())
-        })?;
+        // ip_problem says why a value is not a usable IPv4 address; when it
+        // has nothing to say, the parse succeeds.
         if let Some(p) = ip_problem(&answers.server_ip) {
             return Err(p);
         }
+        let server_ip: Ipv4Addr = answers
+            .server_ip
+            .trim()
+            .parse()
+            .map_err(|_| t!("ip-invalid", ip = format!("{:?}", answers.server_ip)))?;
         if !valid_user(&answers.ssh_user) {
             return Err(t!("user-invalid", user = format!("{:?}", answers.ssh_user)));
         }

@@ -535,7 +535,7 @@ fn runserver_scenarios() {
     // At this stage of the course there is no nginx in front yet.
     lab.stop_nginx();
     expect_pass(&lab, "runserver");
-    let dev = format!("{}:{}", lab.server_ip, lab.dev_port);
+
     let url = format!("http://{}:{}/", lab.domain(), lab.dev_port);
     let resolve = format!("{}:{}:{}", lab.domain(), lab.dev_port, lab.server_ip);
 
@@ -586,7 +586,6 @@ fn runserver_scenarios() {
     );
     lab.set_settings(&format!("['{}', 'localhost']", lab.domain()), true);
     expect_pass(&lab, "runserver");
-    let _ = dev;
 }
 
 #[test]

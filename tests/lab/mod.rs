@@ -1487,18 +1487,7 @@ impl Drop for Lab {
                 .output();
         }
         if st.user_created {
-            if st.uid != 0 {
-                sys::kill_and_wait(&sys::pids_of_uid(st.uid));
-            }
-            let user = self.user.clone();
-            let _ = std::panic::catch_unwind(|| {
-                sys::with_userdb_lock(|| {
-                    Command::new("/usr/sbin/userdel")
-                        .args(["-r", "-f", &user])
-                        .output()
-                })
-            });
-            let _ = fs::remove_file(PathBuf::from("/etc/sudoers.d").join(&self.user));
+            remove_user(&self.user, st.uid);
         }
         let _ = fs::remove_dir_all(&self.tmp);
     }
@@ -1680,19 +1669,24 @@ impl Lab {
 
 impl Drop for LabLearner {
     fn drop(&mut self) {
-        if self.uid != 0 {
-            sys::kill_and_wait(&sys::pids_of_uid(self.uid));
-        }
-        let user = self.user.clone();
-        let _ = std::panic::catch_unwind(|| {
-            sys::with_userdb_lock(|| {
-                Command::new("/usr/sbin/userdel")
-                    .args(["-r", "-f", &user])
-                    .output()
-            })
-        });
-        let _ = fs::remove_file(PathBuf::from("/etc/sudoers.d").join(&self.user));
+        remove_user(&self.user, self.uid);
     }
+}
+
+/// Ends a lab user's processes, deletes the account with its home and its
+/// sudoers file. Never panics: it runs in Drop, also while unwinding.
+fn remove_user(user: &str, uid: u32) {
+    if uid != 0 {
+        sys::kill_and_wait(&sys::pids_of_uid(uid));
+    }
+    let _ = std::panic::catch_unwind(|| {
+        sys::with_userdb_lock(|| {
+            Command::new("/usr/sbin/userdel")
+                .args(["-r", "-f", user])
+                .output()
+        })
+    });
+    let _ = fs::remove_file(PathBuf::from("/etc/sudoers.d").join(user));
 }
 
 /// Durations of the setup steps, printed with `LAB_TIMING=1`.
