@@ -63,7 +63,7 @@ fn shell_script(lab: &lab::Lab, pack: &Pack) -> String {
     }
     script.push_str(&format!(
         "{ssh} {}\n",
-        tutor::quote::sh(tutor::listen::COMMAND)
+        tutor::quote::sh(tutor::probe::listen::COMMAND)
     ));
     for port in [lab.dev_port, lab.http_port] {
         script.push_str(&format!(

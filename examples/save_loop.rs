@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use tutor::status::Status;
 
 use anyhow::Context;
 use tutor::progress::{now_rfc3339, Answers, CheckRun, Store};
@@ -46,11 +47,10 @@ fn main() -> anyhow::Result<()> {
             time: now_rfc3339(),
             stage: format!("step-{step}"),
             status: if step.is_multiple_of(3) {
-                "fail"
+                Status::Fail
             } else {
-                "pass"
-            }
-            .to_string(),
+                Status::Pass
+            },
             diagnoses: vec![format!("diagnosis-{step}")],
             duration_ms: step,
         });
@@ -72,7 +72,7 @@ fn add_padding(progress: &mut tutor::progress::Progress) {
         progress.history.push(CheckRun {
             time: now_rfc3339(),
             stage: format!("warmup-{i}"),
-            status: "fail".into(),
+            status: Status::Fail,
             diagnoses: (0..3)
                 .map(|d| format!("padding-diagnosis-{i}-{d}"))
                 .collect(),

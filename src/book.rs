@@ -22,10 +22,11 @@
 //! writes the Korean edition. Only the command reference keeps clap's
 //! (English) help texts, as `tutor --help` does.
 
-use crate::catalog::{CheckDef, Diagnosis, PROBES};
+use crate::catalog::{CheckDef, Diagnosis, Place};
 use crate::lessons::Lesson;
-use crate::listen;
 use crate::pack::Pack;
+use crate::probe::listen;
+use crate::probe::registry::{self, Values};
 use crate::profile::PLACEHOLDERS;
 use crate::report::place_label;
 use crate::rules::Rule;
@@ -220,7 +221,7 @@ fn stand_in(name: &str) -> String {
     if name == "ssh" {
         return "ssh <user>@<domain>".to_string();
     }
-    if FACTS.iter().any(|f| f.name == name) {
+    if registry::is_fact(name) {
         return t!(&format!("{}-shown", fact_id(name)));
     }
     format!("<{name}>")
@@ -695,11 +696,7 @@ fn probe_description(name: &str) -> String {
     if text != id {
         return text;
     }
-    PROBES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map_or(name, |(_, d)| *d)
-        .to_string()
+    name.to_string()
 }
 
 /// The probes a check uses, in words (without their list of facts).
@@ -821,12 +818,12 @@ fn stage_checks(pack: &Pack, stage: &str) -> String {
         let mut diagnoses: Vec<&str> = Vec::new();
         let mut undecided: Vec<String> = Vec::new();
         for r in &c.rules {
-            if let Some(d) = r.diagnosis.as_deref() {
+            if let Some(d) = r.diagnosis() {
                 if !diagnoses.contains(&d) {
                     diagnoses.push(d);
                 }
             }
-            if let Some(u) = &r.undecided {
+            if let Some(u) = r.undecided() {
                 let u = fill_prose(u, true);
                 if !undecided.contains(&u) {
                     undecided.push(u);
@@ -879,11 +876,7 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
     let _ = writeln!(out, "## {}\n", t!("book-what-you-see"));
     let mut any = false;
     for c in checks_in_order(pack) {
-        for r in c
-            .rules
-            .iter()
-            .filter(|r| r.diagnosis.as_deref() == Some(&d.id))
-        {
+        for r in c.rules.iter().filter(|r| r.diagnosis() == Some(&d.id)) {
             any = true;
             let _ = writeln!(
                 out,
@@ -923,13 +916,13 @@ fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
     let _ = writeln!(out, "## {}\n", t!("book-fix"));
     let mut i = 0;
     while i < d.fix.len() {
-        let place = d.fix[i].place.as_str();
+        let place = d.fix[i].place;
         let mut j = i;
         while j < d.fix.len() && d.fix[j].place == place {
             j += 1;
         }
         let label = capitalize(&place_label(place));
-        if place == "registrar" {
+        if place == Place::Registrar {
             for f in &d.fix[i..j] {
                 let _ = writeln!(out, "**{label}:** {}\n", fill_prose(f.run.trim(), true));
             }
@@ -1052,7 +1045,7 @@ fn symptom_index(pack: &Pack) -> String {
 /// A pattern with the learner's values as readers usually have them (ports
 /// 8000 and 80, `<domain>`), as `tutor why` fills them from the profile.
 fn usual_values(pattern: &str) -> String {
-    crate::catalog::pattern_with(pattern, &crate::report::generic_vars())
+    crate::catalog::pattern_with(pattern, &crate::profile::generic_vars())
 }
 
 /// At most this many readable forms per pattern; beyond, alternatives are joined with " / ".
@@ -1532,73 +1525,10 @@ fn remote_commands_page(pack: &Pack) -> String {
 
 // ---------------------------------------------------------------- facts and placeholders
 
-/// What values a fact takes: the values themselves (the same in every
-/// language) or a description (a message of `book.ftl`).
-enum Values {
-    Literal(&'static str),
-    Words(&'static str),
-}
-
-/// One fact a probe reports, for the check-format reference. Its meaning
-/// and its stand-in in the book (`<status>`) are the messages
-/// `book-fact-NAME` and `book-fact-NAME-shown` of `book.ftl`.
-struct Fact {
-    name: &'static str,
-    probe: &'static str,
-    values: Values,
-}
-
-const fn fact(name: &'static str, probe: &'static str, values: Values) -> Fact {
-    Fact {
-        name,
-        probe,
-        values,
-    }
-}
-
 /// The message id of a fact's meaning (`dev.listen_addr` → `book-fact-dev-listen-addr`).
 fn fact_id(name: &str) -> String {
     format!("book-fact-{}", name.replace(['.', '_'], "-"))
 }
-
-/// Every fact the engine reports (see `engine.rs`); tests/book.rs checks
-/// that the catalog uses no other.
-const FACTS: &[Fact] = &[
-    fact("domain.valid", "profile", Values::Literal("`yes`, `no`")),
-    fact("domain.problem", "profile", Values::Words("book-value-text")),
-    fact("dns.state", "dns", Values::Literal("`all`, `some`, `wrong`, `none`, `unreachable`")),
-    fact("dns.agree", "dns", Values::Words("book-value-number")),
-    fact("dns.total", "dns", Values::Words("book-value-number")),
-    fact("dns.answered", "dns", Values::Words("book-value-number")),
-    fact("dns.seen", "dns", Values::Words("book-value-text")),
-    fact("dns.eta", "dns", Values::Words("book-value-duration")),
-    fact("dns.detail", "dns", Values::Words("book-value-text")),
-    fact("ssh.login", "ssh", Values::Literal("`ok`, `refused`, `timeout`, `unreachable`, `host-key-unknown`, `host-key-changed`, `auth-failed`, `passphrase-needed`, `error`")),
-    fact("ssh.fingerprint", "ssh", Values::Literal("`SHA256:...`")),
-    fact("ssh.detail", "ssh", Values::Words("book-value-text")),
-    fact("cmd.exit", "cmd", Values::Words("book-value-exit")),
-    fact("cmd.output", "cmd", Values::Words("book-value-text")),
-    fact("cmd.first_line", "cmd", Values::Words("book-value-text")),
-    fact("cmd.last_line", "cmd", Values::Words("book-value-text")),
-    fact("dev.connect", "dev", Values::Literal("`ok`, `refused`, `timeout`, `reset`, `error`")),
-    fact("dev.status", "dev", Values::Words("book-value-status")),
-    fact("dev.class", "dev", Values::Words("book-value-class")),
-    fact("dev.title", "dev", Values::Words("book-value-text")),
-    fact("dev.server", "dev", Values::Words("book-value-text")),
-    fact("dev.body", "dev", Values::Words("book-value-text")),
-    fact("dev.error", "dev", Values::Words("book-value-text")),
-    fact("dev.listen", "dev.listen", Values::Literal("`none`, `loopback`, `all`, `unknown`")),
-    fact("dev.listen_addr", "dev.listen", Values::Words("book-value-text")),
-    fact("web.connect", "web", Values::Literal("`ok`, `refused`, `timeout`, `reset`, `error`")),
-    fact("web.status", "web", Values::Words("book-value-status")),
-    fact("web.class", "web", Values::Words("book-value-class")),
-    fact("web.title", "web", Values::Words("book-value-text")),
-    fact("web.server", "web", Values::Words("book-value-text")),
-    fact("web.body", "web", Values::Words("book-value-text")),
-    fact("web.error", "web", Values::Words("book-value-text")),
-    fact("web.listen", "web.listen", Values::Literal("`none`, `loopback`, `all`, `unknown`")),
-    fact("web.listen_addr", "web.listen", Values::Words("book-value-text")),
-];
 
 fn table_cell(text: &str) -> String {
     text.replace('|', "\\|")
@@ -1612,12 +1542,12 @@ fn probes_fragment() -> String {
         t!("book-col-probe"),
         t!("book-col-probe-does")
     );
-    for (name, _) in PROBES {
+    for p in registry::PROBES {
         let _ = writeln!(
             out,
             "| {} | {} |",
-            code(name),
-            table_cell(&escape(&probe_description(name)))
+            code(p.name),
+            table_cell(&escape(&probe_description(p.name)))
         );
     }
     let _ = writeln!(
@@ -1628,22 +1558,24 @@ fn probes_fragment() -> String {
         t!("book-col-values"),
         t!("book-col-meaning")
     );
-    for f in FACTS {
-        let values = match f.values {
-            Values::Literal(v) => v.to_string(),
-            Values::Words(id) => t!(id),
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            code(f.name),
-            table_cell(&values),
-            table_cell(&t!(
-                "book-fact-meaning",
-                meaning = t!(&fact_id(f.name)),
-                probe = code(f.probe)
-            ))
-        );
+    for p in registry::PROBES {
+        for (f, name) in p.facts.iter().zip(p.fact_names()) {
+            let values = match f.values {
+                Values::Literal(v) => v.to_string(),
+                Values::Words(id) => t!(id),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&name),
+                table_cell(&values),
+                table_cell(&t!(
+                    "book-fact-meaning",
+                    meaning = t!(&fact_id(&name)),
+                    probe = code(p.name)
+                ))
+            );
+        }
     }
     out
 }
@@ -1784,20 +1716,19 @@ mod tests {
     fn facts_probes_and_placeholders_are_described() {
         use crate::i18n::{tr_in, Lang};
         let exists = |id: &str| tr_in(Lang::En, id, &[]) != id;
-        for f in FACTS {
-            assert!(exists(&fact_id(f.name)), "{}: no meaning", f.name);
-            assert!(
-                exists(&format!("{}-shown", fact_id(f.name))),
-                "{}: no stand-in",
-                f.name
-            );
-            if let Values::Words(id) = f.values {
-                assert!(exists(id), "{}: no message {id}", f.name);
+        for p in registry::PROBES {
+            for (f, name) in p.facts.iter().zip(p.fact_names()) {
+                assert!(exists(&fact_id(&name)), "{name}: no meaning");
+                assert!(
+                    exists(&format!("{}-shown", fact_id(&name))),
+                    "{name}: no stand-in"
+                );
+                if let Values::Words(id) = f.values {
+                    assert!(exists(id), "{name}: no message {id}");
+                }
             }
-        }
-        for (name, _) in PROBES {
-            let id = format!("book-probe-{}", name.replace(['.', '_'], "-"));
-            assert!(exists(&id), "probe {name}: no message {id}");
+            let id = format!("book-probe-{}", p.name.replace(['.', '_'], "-"));
+            assert!(exists(&id), "probe {}: no message {id}", p.name);
         }
         for name in PLACEHOLDERS {
             let id = format!("book-placeholder-{}", name.replace('_', "-"));

@@ -6,31 +6,12 @@
 //! `[[diagnosis]]` is what a learner reads when a rule fails: title, why, the
 //! fix as commands, and the message patterns `tutor why` recognises.
 
+use crate::probe::registry;
 use crate::rules::{Rule, Verdict};
 use crate::template;
 use regex::Regex;
 use serde::Deserialize;
-
-/// The probes a check may gather facts from.
-pub const PROBES: &[(&str, &str)] = &[
-    ("profile", "the profile's own values (domain.valid)"),
-    ("dns", "A-record queries to every resolver (dns.*)"),
-    ("ssh", "the SSH login (ssh.*)"),
-    (
-        "cmd",
-        "the check's own read-only remote command (cmd.exit, cmd.output)",
-    ),
-    ("dev", "an HTTP request to the dev server port (dev.*)"),
-    (
-        "dev.listen",
-        "who listens on the dev port, seen on the server (dev.listen)",
-    ),
-    ("web", "an HTTP request to the nginx port (web.*)"),
-    (
-        "web.listen",
-        "who listens on the HTTP port, seen on the server (web.listen)",
-    ),
-];
+use std::collections::BTreeMap;
 
 /// One check, as written in `checks/*.toml`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -47,6 +28,20 @@ pub struct CheckDef {
     /// Checks that must pass first; otherwise this one is skipped.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// Arguments for the probes this check gathers, e.g. `path` and `user`
+    /// for the `file` probe; templates over profile values (shell-quoted
+    /// where they reach a remote command).
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+    /// Makes this check a gate: while it does not pass, no check of any
+    /// other stage runs (nor logs in); they are skipped with this text.
+    /// The domain stage's `domain.valid` is one: nothing is worth asking
+    /// about a name that is not a host name.
+    pub gate: Option<String>,
+    /// Makes the check's stage one that `tutor check STAGE --wait` can wait
+    /// for (DNS propagation): it is asked again until it passes, and the
+    /// progress bar counts the fact `done` out of the fact `of`.
+    pub wait: Option<Wait>,
     #[serde(default, rename = "rule")]
     pub rules: Vec<Rule>,
 }
@@ -63,13 +58,32 @@ impl CheckDef {
     }
 }
 
+/// How `check --wait` shows progress: two facts, `done` out of `of`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Wait {
+    pub done: String,
+    pub of: String,
+}
+
+/// Where a fix step is typed.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Place {
+    /// In an SSH session on the learner's server.
+    Server,
+    /// In a terminal on the learner's own computer.
+    Laptop,
+    /// In the registrar's (or DNS host's) web dashboard.
+    Registrar,
+}
+
 /// One step of a fix.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fix {
-    /// "server", "laptop" or "registrar".
     #[serde(rename = "where")]
-    pub place: String,
+    pub place: Place,
     pub run: String,
 }
 
@@ -149,7 +163,12 @@ impl Catalog {
         let parsed: CatalogFile =
             toml::from_str(text).map_err(|e| vec![toml_error(file, text, &e, 0)])?;
         let mut errors = Vec::new();
-        for c in parsed.check {
+        for mut c in parsed.check {
+            for (i, r) in c.rules.iter_mut().enumerate() {
+                if r.id.is_empty() {
+                    r.id = format!("rule-{}", i + 1);
+                }
+            }
             let origin = Origin {
                 file: file.to_string(),
                 line: line_of(text, &format!("\"{}\"", c.id)),
@@ -189,7 +208,7 @@ impl Catalog {
     /// Every message pattern that is not a valid regex, as `file:line: message`.
     #[must_use]
     pub fn pattern_errors(&self) -> Vec<String> {
-        let vars = crate::report::generic_vars();
+        let vars = crate::profile::generic_vars();
         let mut errors = Vec::new();
         for (d, origin) in &self.diagnoses {
             for p in &d.patterns {
@@ -259,7 +278,6 @@ impl Catalog {
     #[must_use]
     pub fn lint(&self, stages: &[String], placeholders: &[&str]) -> Vec<String> {
         let mut errors = self.pattern_errors();
-        let known_probe = |p: &str| PROBES.iter().any(|(n, _)| *n == p);
         let check_ids: Vec<&str> = self.checks.iter().map(|(c, _)| c.id.as_str()).collect();
         let text_ok =
             |origin: &Origin, what: &str, text: &str, extra: &[&str], errors: &mut Vec<String>| {
@@ -285,9 +303,31 @@ impl Catalog {
                 ));
             }
             for p in c.probes() {
-                if !known_probe(p) {
+                if registry::find(p).is_none() {
                     errors.push(format!("{origin}: check {}: unknown probe {p:?}", c.id));
                 }
+            }
+            for name in c.args.keys() {
+                let known = c
+                    .probes()
+                    .iter()
+                    .filter_map(|p| registry::find(p))
+                    .any(|p| p.args.contains(&name.as_str()));
+                if !known {
+                    errors.push(format!(
+                        "{origin}: check {}: no probe it gathers takes the argument {name:?}",
+                        c.id
+                    ));
+                }
+            }
+            for (arg, text) in &c.args {
+                text_ok(
+                    origin,
+                    &format!("check {} args.{arg}", c.id),
+                    text,
+                    &[],
+                    &mut errors,
+                );
             }
             for r in &c.requires {
                 if !check_ids.contains(&r.as_str()) {
@@ -295,6 +335,24 @@ impl Catalog {
                         "{origin}: check {}: requires unknown check {r:?}",
                         c.id
                     ));
+                }
+            }
+            if let Some(w) = &c.wait {
+                for fact in [&w.done, &w.of] {
+                    let local = c
+                        .probes()
+                        .iter()
+                        .filter_map(|p| registry::find(p))
+                        .any(|p| {
+                            matches!(p.gather, registry::Gather::Local(_))
+                                && p.fact_names().any(|f| f == *fact)
+                        });
+                    if !local {
+                        errors.push(format!(
+                            "{origin}: check {}: wait counts {fact:?}, which no laptop-side probe it gathers reports",
+                            c.id
+                        ));
+                    }
                 }
             }
             if c.rules.is_empty() {
@@ -316,27 +374,43 @@ impl Catalog {
                     &mut errors,
                 );
             }
+            let prefixes = registry::fact_prefixes();
+            let fact_prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
             for (i, r) in c.rules.iter().enumerate() {
-                match r.verdict() {
-                    None => errors.push(format!(
-                        "{origin}: check {} rule {}: set exactly one of pass, diagnosis, undecided",
+                if c.rules[..i].iter().any(|x| x.id == r.id) {
+                    errors.push(format!(
+                        "{origin}: check {} rule {}: duplicate rule id {:?}",
                         c.id,
-                        i + 1
-                    )),
-                    Some(Verdict::Fail(d)) if self.diagnosis(&d).is_none() => errors.push(format!(
-                        "{origin}: check {} rule {}: unknown diagnosis {d:?}",
-                        c.id,
-                        i + 1
-                    )),
-                    _ => {}
+                        i + 1,
+                        r.id
+                    ));
                 }
-                if let Some(o) = &r.observed {
-                    // Facts are named like "dev.status": any dotted name or "cmd" fact is allowed.
+                if let Verdict::Fail(d) = &r.verdict {
+                    if self.diagnosis(d).is_none() {
+                        errors.push(format!(
+                            "{origin}: check {} rule {}: unknown diagnosis {d:?}",
+                            c.id,
+                            i + 1
+                        ));
+                    }
+                }
+                for name in r.when.keys() {
+                    if !registry::is_fact(name) {
+                        errors.push(format!(
+                            "{origin}: check {} rule {}: no probe reports the fact {name:?}",
+                            c.id,
+                            i + 1
+                        ));
+                    }
+                }
+                // `observed` and `undecided` may name facts ("dev.status") and profile values.
+                let texts = [r.observed.as_deref(), r.undecided()];
+                for o in texts.into_iter().flatten() {
                     text_ok(
                         origin,
                         &format!("check {} rule {}", c.id, i + 1),
                         o,
-                        &["dns.", "ssh.", "cmd.", "dev.", "web.", "domain."],
+                        &fact_prefixes,
                         &mut errors,
                     );
                 }
@@ -359,12 +433,6 @@ impl Catalog {
                 ));
             }
             for f in &d.fix {
-                if !["server", "laptop", "registrar"].contains(&f.place.as_str()) {
-                    errors.push(format!(
-                        "{origin}: diagnosis {}: fix `where` must be server, laptop or registrar, not {:?}",
-                        d.id, f.place
-                    ));
-                }
                 text_ok(
                     origin,
                     &format!("diagnosis {} fix", d.id),
@@ -382,11 +450,10 @@ impl Catalog {
                     &mut errors,
                 );
             }
-            let produced = self.checks.iter().any(|(c, _)| {
-                c.rules
-                    .iter()
-                    .any(|r| r.diagnosis.as_deref() == Some(d.id.as_str()))
-            });
+            let produced = self
+                .checks
+                .iter()
+                .any(|(c, _)| c.rules.iter().any(|r| r.diagnosis() == Some(d.id.as_str())));
             if !produced {
                 errors.push(format!(
                     "{origin}: diagnosis {} is not produced by any check rule",
@@ -403,6 +470,14 @@ impl Catalog {
             }
         }
         errors
+    }
+}
+
+fn list_or_none(ids: &[&str]) -> String {
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(", ")
     }
 }
 
@@ -434,10 +509,11 @@ struct DiagnosisText {
     note: Option<String>,
 }
 
-/// The text of one check's rules in another language, rule by rule.
+/// The text of one rule in another language, named by the rule's id.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleText {
+    id: String,
     observed: Option<String>,
     undecided: Option<String>,
 }
@@ -447,6 +523,7 @@ struct RuleText {
 struct CheckText {
     id: String,
     title: String,
+    gate: Option<String>,
     #[serde(default)]
     rules: Vec<RuleText>,
 }
@@ -462,8 +539,8 @@ struct TranslationFile {
 
 impl Catalog {
     /// Lay a translation over the catalog: titles, explanations, fixes and
-    /// the `observed`/`undecided` texts of rules, matched by id and rule
-    /// position. Ids, stages, rules and message patterns are the same in
+    /// the `observed`/`undecided` texts of rules, matched by check id and
+    /// rule id. Ids, stages, rules and message patterns are the same in
     /// every language (servers print English).
     pub fn add_translation(&mut self, file: &str, text: &str) -> Result<(), Vec<String>> {
         let parsed: TranslationFile =
@@ -497,22 +574,40 @@ impl Catalog {
                 errors.push(format!("{file}:{line}: no check {} to translate", c.id));
                 continue;
             };
-            if c.rules.len() != target.rules.len() {
+            let missing: Vec<&str> = target
+                .rules
+                .iter()
+                .filter(|r| !c.rules.iter().any(|t| t.id == r.id))
+                .map(|r| r.id.as_str())
+                .collect();
+            let unknown: Vec<&str> = c
+                .rules
+                .iter()
+                .filter(|t| !target.rules.iter().any(|r| r.id == t.id))
+                .map(|t| t.id.as_str())
+                .collect();
+            if !missing.is_empty() || !unknown.is_empty() {
                 errors.push(format!(
-                    "{file}:{line}: check {} has {} rule texts, the original {} rules",
+                    "{file}:{line}: check {}: rule texts must name each rule of the original once by id (missing: {}; no such rule: {})",
                     c.id,
-                    c.rules.len(),
-                    target.rules.len()
+                    list_or_none(&missing),
+                    list_or_none(&unknown)
                 ));
                 continue;
             }
             target.title = c.title;
-            for (rule, text) in target.rules.iter_mut().zip(c.rules) {
+            if c.gate.is_some() {
+                target.gate = c.gate;
+            }
+            for text in c.rules {
+                let Some(rule) = target.rules.iter_mut().find(|r| r.id == text.id) else {
+                    continue;
+                };
                 if text.observed.is_some() {
                     rule.observed = text.observed;
                 }
-                if text.undecided.is_some() {
-                    rule.undecided = text.undecided;
+                if let (Some(u), Verdict::Undecided(todo)) = (text.undecided, &mut rule.verdict) {
+                    *todo = u;
                 }
             }
         }

@@ -1,14 +1,16 @@
 //! One function per subcommand. Each returns the exit code; errors are
 //! one-sentence `anyhow` errors that `main` prints with exit code 2.
 
+use crate::catalog::Wait;
 use crate::cli::{CheckArgs, Cli, Command, InitArgs, ResetArgs};
-use crate::engine::{self, Options, Report, Run, Status};
+use crate::engine::{self, Options, Report, Run};
 use crate::i18n::{self, Lang};
 use crate::messages;
 use crate::pack::{Pack, DEFAULT_LANG};
 use crate::profile::{self, Profile};
 use crate::progress::{self, Answers, CheckRun, ProfileLock, Progress, StageStatus, Store};
 use crate::report;
+use crate::status::Status;
 use crate::t;
 use crate::term::Paint;
 use crate::why;
@@ -157,7 +159,7 @@ pub fn record(progress: &mut Progress, result: &engine::StageResult) {
     progress.record_run(CheckRun {
         time: progress::now_rfc3339(),
         stage: result.stage.clone(),
-        status: result.status.as_str().to_string(),
+        status: result.status,
         diagnoses: result.diagnoses(),
         duration_ms: result.duration_ms,
     });
@@ -201,10 +203,13 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
         stages: Vec::new(),
     };
     for stage in &stages {
-        let result = if stage == "dns" && args.wait {
-            wait_for_dns(&mut run, args.timeout, args.json)
-        } else {
-            run.stage(stage)
+        let wait = args
+            .wait
+            .then(|| pack.catalog.checks_of(stage).find_map(|c| c.wait.clone()))
+            .flatten();
+        let result = match wait {
+            Some(w) => wait_for(&mut run, stage, &w, args.timeout, args.json),
+            None => run.stage(stage),
         };
         record(&mut progress, &result);
         store.save(&progress).context("could not save progress")?;
@@ -226,8 +231,15 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
     })
 }
 
-/// Check DNS again and again until every resolver agrees or time runs out.
-fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::StageResult {
+/// Check `stage` again and again until it passes or time runs out; the
+/// bar counts the facts its check names (for DNS: resolvers that agree).
+fn wait_for(
+    run: &mut Run<'_>,
+    stage: &str,
+    wait: &Wait,
+    timeout: Duration,
+    quiet: bool,
+) -> engine::StageResult {
     let deadline = Instant::now() + timeout;
     let interval = (timeout / 10).clamp(Duration::from_millis(200), Duration::from_secs(15));
     let bar = if quiet {
@@ -244,10 +256,10 @@ fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::St
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     loop {
-        let result = run.stage("dns");
-        let (agree, total) = run.dns_agreement().unwrap_or((0, 1));
-        bar.set_length(total.max(1) as u64);
-        bar.set_position(agree as u64);
+        let result = run.stage(stage);
+        let count = |name: &str| run.fact(name).and_then(|v| v.parse::<u64>().ok());
+        bar.set_length(count(&wait.of).unwrap_or(1).max(1));
+        bar.set_position(count(&wait.done).unwrap_or(0));
         let left = deadline.saturating_duration_since(Instant::now());
         if result.status == Status::Pass || left.is_zero() {
             bar.finish_and_clear();
@@ -259,7 +271,7 @@ fn wait_for_dns(run: &mut Run<'_>, timeout: Duration, quiet: bool) -> engine::St
         ));
         bar.tick();
         std::thread::sleep(interval.min(left));
-        run.forget_dns();
+        run.forget(stage);
     }
 }
 
@@ -289,7 +301,7 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         }
     }
     for r in &answers.resolvers {
-        if engine::parse_resolver(r).is_none() {
+        if crate::probe::dns::parse_resolver(r).is_none() {
             bail!(t!("init-bad-resolver", value = format!("{r:?}")));
         }
     }
@@ -474,7 +486,7 @@ fn page_vars(ctx: &Ctx) -> crate::template::Vars {
         .and_then(|s| s.load().ok().flatten())
         .and_then(|p| p.answers)
         .and_then(|a| Profile::new(&ctx.profile, &a).ok())
-        .map_or_else(report::generic_vars, |p| p.vars())
+        .map_or_else(crate::profile::generic_vars, |p| p.vars())
 }
 
 fn explain(ctx: &Ctx, id: &str) -> Result<ExitCode> {
@@ -609,7 +621,7 @@ fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
             "{:>2}. {:<10} {}",
             i + 1,
             paint.bold(&l.stage),
-            report::fill(&l.title, &report::generic_vars())
+            report::fill(&l.title, &crate::profile::generic_vars())
         );
         let ids: Vec<&str> = pack
             .catalog

@@ -245,6 +245,22 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// Translations name rules by id: the built-in pack names every rule
+    /// itself rather than relying on the `rule-N` of its position.
+    #[test]
+    fn every_builtin_rule_has_its_own_id() {
+        let pack = Pack::load_checked(None, DEFAULT_LANG).unwrap();
+        for (c, origin) in &pack.catalog.checks {
+            for r in &c.rules {
+                assert!(
+                    !r.id.starts_with("rule-"),
+                    "{origin}: check {}: a rule without id",
+                    c.id
+                );
+            }
+        }
+    }
+
     fn names(text: &str) -> BTreeSet<String> {
         template::placeholders(text)
             .unwrap_or_default()
@@ -315,7 +331,10 @@ mod tests {
             assert_eq!(names(&c.title), names(&k.title), "{} title", c.id);
             for (i, (a, b)) in c.rules.iter().zip(&k.rules).enumerate() {
                 assert_eq!(a.when, b.when, "{} rule {i}", c.id);
-                for (x, y) in [(&a.observed, &b.observed), (&a.undecided, &b.undecided)] {
+                for (x, y) in [
+                    (a.observed.as_deref(), b.observed.as_deref()),
+                    (a.undecided(), b.undecided()),
+                ] {
                     match (x, y) {
                         (Some(x), Some(y)) => {
                             assert_eq!(names(x), names(y), "{} rule {}", c.id, i + 1);

@@ -217,6 +217,20 @@ fn parent_domain(domain: &str) -> String {
     }
 }
 
+/// Placeholder values for pages shown without a profile: `<domain>` etc.
+#[must_use]
+pub fn generic_vars() -> Vars {
+    let mut vars: Vars = PLACEHOLDERS
+        .iter()
+        .map(|n| (n.to_string(), format!("<{n}>")))
+        .collect();
+    // The usual ports, so that `tutor why` without a profile still tells a
+    // refused dev server (8000) from a refused nginx (80).
+    vars.insert("dev_port".into(), "8000".into());
+    vars.insert("http_port".into(), "80".into());
+    vars
+}
+
 /// The placeholder names every lesson and fix may use.
 pub const PLACEHOLDERS: &[&str] = &[
     "domain",

@@ -23,6 +23,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
+use crate::status::Status;
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// How many check runs `history` keeps; older ones are dropped first.
@@ -140,8 +142,7 @@ pub struct CheckRun {
     /// RFC 3339 UTC.
     pub time: String,
     pub stage: String,
-    /// pass | fail | error | skip
-    pub status: String,
+    pub status: Status,
     #[serde(default)]
     pub diagnoses: Vec<String>,
     #[serde(default)]
@@ -198,18 +199,18 @@ impl Progress {
     pub fn record_run(&mut self, run: CheckRun) {
         let stage = self.stage_mut(&run.stage);
         stage.attempts = stage.attempts.saturating_add(1);
-        match run.status.as_str() {
-            "pass" => {
+        match run.status {
+            Status::Pass => {
                 stage.status = StageStatus::Done;
                 stage.finished = Some(run.time.clone());
                 stage.diagnoses.clear();
             }
-            "fail" => {
+            Status::Fail => {
                 stage.status = StageStatus::Failed;
                 stage.finished = None;
                 stage.diagnoses = run.diagnoses.clone();
             }
-            _ => {}
+            Status::Error | Status::Skip => {}
         }
         self.history.push(run);
         if self.history.len() > HISTORY_CAP {
@@ -631,7 +632,7 @@ mod tests {
         CheckRun {
             time: now_rfc3339(),
             stage: stage.to_string(),
-            status: status.to_string(),
+            status: status.parse().unwrap(),
             diagnoses: diagnoses.iter().map(|d| d.to_string()).collect(),
             duration_ms: 12,
         }

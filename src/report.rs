@@ -3,9 +3,10 @@
 //! Pure string building; the caller decides where it goes. Colours come from
 //! `term::Paint` and never carry meaning alone.
 
-use crate::catalog::{Catalog, Diagnosis};
-use crate::engine::{Report, StageResult, Status};
+use crate::catalog::{Catalog, Diagnosis, Place};
+use crate::engine::{Report, StageResult};
 use crate::lessons::Lesson;
+use crate::status::Status;
 use crate::t;
 use crate::template::{self, Vars};
 use crate::term::{mark, Paint};
@@ -19,28 +20,13 @@ pub fn fill(text: &str, vars: &Vars) -> String {
     .unwrap_or_else(|_| text.to_string())
 }
 
-/// Placeholder values for pages shown without a profile: `<domain>` etc.
-#[must_use]
-pub fn generic_vars() -> Vars {
-    let mut vars: Vars = crate::profile::PLACEHOLDERS
-        .iter()
-        .map(|n| (n.to_string(), format!("<{n}>")))
-        .collect();
-    // The usual ports, so that `tutor why` without a profile still tells a
-    // refused dev server (8000) from a refused nginx (80).
-    vars.insert("dev_port".into(), "8000".into());
-    vars.insert("http_port".into(), "80".into());
-    vars
-}
-
 /// Where a fix step is typed, as a learner reads it.
 #[must_use]
-pub fn place_label(place: &str) -> String {
+pub fn place_label(place: Place) -> String {
     match place {
-        "server" => t!("place-server"),
-        "laptop" => t!("place-laptop"),
-        "registrar" => t!("place-registrar"),
-        _ => String::new(),
+        Place::Server => t!("place-server"),
+        Place::Laptop => t!("place-laptop"),
+        Place::Registrar => t!("place-registrar"),
     }
 }
 
@@ -180,7 +166,7 @@ pub fn diagnosis_page(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
     for f in &d.fix {
         out.push_str(&format!(
             "  → {}: {}\n",
-            place_label(&f.place),
+            place_label(f.place),
             paint.code(&fill(&f.run, vars))
         ));
     }
@@ -206,7 +192,7 @@ fn failure_lines(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
     for f in &d.fix {
         out.push_str(&format!(
             "      → {}: {}\n",
-            place_label(&f.place),
+            place_label(f.place),
             paint.code(&fill(&f.run, vars))
         ));
     }

@@ -62,8 +62,8 @@ impl Paint {
 
 /// The mark of a check or stage status, as in `[✓]`.
 #[must_use]
-pub fn mark(paint: Paint, status: crate::engine::Status) -> String {
-    use crate::engine::Status;
+pub fn mark(paint: Paint, status: crate::status::Status) -> String {
+    use crate::status::Status;
     match status {
         Status::Pass => paint.good("[✓]"),
         Status::Fail => paint.bad("[✗]"),

@@ -6,12 +6,13 @@
 //! so Ctrl-C at any prompt loses nothing.
 
 use crate::commands::{next_hint, record, Ctx};
-use crate::engine::{Options, Run, Status};
+use crate::engine::{Options, Run};
 use crate::messages;
 use crate::pack::Pack;
 use crate::profile::{self, Profile};
 use crate::progress::{Answers, Progress, StageStatus, Store};
 use crate::report;
+use crate::status::Status;
 use crate::t;
 use crate::term;
 use anyhow::{anyhow, Context, Result};
@@ -179,7 +180,7 @@ fn print_recap(ctx: &Ctx, pack: &Pack, progress: &Progress) {
             .answers
             .as_ref()
             .and_then(|a| Profile::new(&ctx.profile, a).ok())
-            .map_or_else(report::generic_vars, |p| p.vars());
+            .map_or_else(crate::profile::generic_vars, |p| p.vars());
         println!(
             "{}\n",
             t!(
@@ -212,7 +213,8 @@ fn tour(ctx: &Ctx, store: &Store, pack: &Pack, progress: &mut Progress) -> Step<
         } else {
             println!(
                 "{}\n",
-                report::markdown(&lesson.about, &report::generic_vars(), ctx.paint).trim_end()
+                report::markdown(&lesson.about, &crate::profile::generic_vars(), ctx.paint)
+                    .trim_end()
             );
             ask_profile(store, progress)?;
             ctx.remember_lang(progress);

@@ -686,7 +686,7 @@ fn used_facts() -> BTreeSet<String> {
         for (c, _) in &pack(lang).catalog.checks {
             for r in &c.rules {
                 out.extend(r.when.keys().cloned());
-                for t in [&r.observed, &r.undecided].into_iter().flatten() {
+                for t in [r.observed.as_deref(), r.undecided()].into_iter().flatten() {
                     for (name, _) in tutor::template::placeholders(t).unwrap() {
                         if name.contains('.') {
                             out.insert(name);
@@ -707,10 +707,10 @@ fn every_fact_the_catalog_uses_is_documented() {
         for fact in used_facts() {
             assert!(
                 table.contains(&format!("| `{fact}` |")),
-                "{ed}: fact {fact} is used by a rule but missing from the facts table (FACTS in src/book.rs)"
+                "{ed}: fact {fact} is used by a rule but missing from the facts table (the probe registry, src/probe/registry.rs)"
             );
         }
-        for (name, _) in tutor::catalog::PROBES {
+        for name in tutor::probe::registry::PROBES.iter().map(|p| p.name) {
             assert!(
                 table.contains(&format!("| `{name}` |")),
                 "{ed}: probe {name} missing"
@@ -750,7 +750,7 @@ fn symptom_index_finds_messages() {
 fn remote_commands_are_all_listed() {
     for (lang, _) in EDITIONS {
         let page = read(lang, "generated/reference/remote-commands.md");
-        assert!(page.contains(tutor::listen::COMMAND));
+        assert!(page.contains(tutor::probe::listen::COMMAND));
         for (c, _) in &pack(lang).catalog.checks {
             if c.run.is_some() {
                 assert!(

@@ -113,6 +113,7 @@ book-probe-dev = an HTTP request to the dev server port (dev.*)
 book-probe-dev-listen = who listens on the dev port, seen on the server (dev.listen)
 book-probe-web = an HTTP request to the nginx port (web.*)
 book-probe-web-listen = who listens on the HTTP port, seen on the server (web.listen)
+book-probe-file = a file or folder on the server (its `path` argument), and whether a user (its `user` argument, by default your login) can reach and read it (file.*)
 book-facts-intro = The facts they report:
 book-col-fact = Fact
 book-col-values = Values
@@ -124,6 +125,7 @@ book-value-duration = a duration, e.g. `4m 30s`
 book-value-status = a status code, e.g. `200`, or empty
 book-value-class = `2xx`, `3xx`, `4xx`, `5xx`, or empty
 book-value-exit = a number, `timeout`, `signal NAME`, `none`, `no-login`
+book-value-mode = permission bits in octal, e.g. `644`
 
 ## Each fact: its meaning, and how an `observed` text shows it in the book.
 
@@ -195,6 +197,22 @@ book-fact-web-listen = who listens on the web port, seen on the server
 book-fact-web-listen-shown = <who listens>
 book-fact-web-listen-addr = the local addresses listening on the web port
 book-fact-web-listen-addr-shown = <addresses>
+book-fact-file-exists = whether the path exists; `unknown` without a login
+book-fact-file-exists-shown = <yes or no>
+book-fact-file-type = what the path is (links are followed)
+book-fact-file-type-shown = <kind of file>
+book-fact-file-mode = its permission bits
+book-fact-file-mode-shown = <mode>
+book-fact-file-owner = the user who owns it
+book-fact-file-owner-shown = <owner>
+book-fact-file-group = the group it belongs to
+book-fact-file-group-shown = <group>
+book-fact-file-traverse = whether the user may enter every folder above it
+book-fact-file-traverse-shown = <yes or no>
+book-fact-file-readable = whether the user can open it (for a folder: list it)
+book-fact-file-readable-shown = <yes or no>
+book-fact-file-blocked-at = the first folder from the top that the user may not enter, or empty
+book-fact-file-blocked-at-shown = <folder>
 
 ## Placeholders (the table included by getting-started.md and lesson-format.md)
 

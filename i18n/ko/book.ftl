@@ -114,6 +114,7 @@ book-probe-dev = 개발 서버 포트로 보내는 HTTP 요청 (dev.*)
 book-probe-dev-listen = 서버 안에서 확인한 개발 서버 포트의 대기 상태 (dev.listen)
 book-probe-web = nginx 포트로 보내는 HTTP 요청 (web.*)
 book-probe-web-listen = 서버 안에서 확인한 HTTP 포트의 대기 상태 (web.listen)
+book-probe-file = 서버의 파일이나 폴더(`path` 인수)와, 어떤 사용자(`user` 인수, 기본값은 내 로그인 사용자)가 그곳까지 들어가 읽을 수 있는지 (file.*)
 book-facts-intro = 프로브가 알려 주는 사실:
 book-col-fact = 사실
 book-col-values = 값
@@ -125,6 +126,7 @@ book-value-duration = 시간 길이, 예: `4m 30s`
 book-value-status = 상태 코드(예: `200`) 또는 빈 값
 book-value-class = `2xx`, `3xx`, `4xx`, `5xx` 또는 빈 값
 book-value-exit = 숫자, `timeout`, `signal NAME`, `none`, `no-login`
+book-value-mode = 8진수 권한 값, 예: `644`
 
 ## 사실마다 뜻과, `observed` 문구에 나올 때 책에서 보이는 모양.
 
@@ -196,6 +198,22 @@ book-fact-web-listen = 서버 안에서 본, 웹 포트에서 연결을 기다�
 book-fact-web-listen-shown = <대기 상태>
 book-fact-web-listen-addr = 웹 포트에서 연결을 기다리는 로컬 주소
 book-fact-web-listen-addr-shown = <주소>
+book-fact-file-exists = 경로가 있는지 여부. 로그인하지 못했으면 `unknown`
+book-fact-file-exists-shown = <yes 또는 no>
+book-fact-file-type = 경로의 종류(링크는 따라감)
+book-fact-file-type-shown = <파일 종류>
+book-fact-file-mode = 권한 값
+book-fact-file-mode-shown = <권한>
+book-fact-file-owner = 소유한 사용자
+book-fact-file-owner-shown = <소유자>
+book-fact-file-group = 속한 그룹
+book-fact-file-group-shown = <그룹>
+book-fact-file-traverse = 사용자가 그 위의 모든 폴더에 들어갈 수 있는지 여부
+book-fact-file-traverse-shown = <yes 또는 no>
+book-fact-file-readable = 사용자가 열 수 있는지 여부(폴더라면 목록을 볼 수 있는지)
+book-fact-file-readable-shown = <yes 또는 no>
+book-fact-file-blocked-at = 위에서부터 보아 사용자가 처음으로 들어갈 수 없는 폴더. 없으면 빈 값
+book-fact-file-blocked-at-shown = <폴더>
 
 ## 자리 표시 (getting-started.md와 lesson-format.md에 들어가는 표)
 

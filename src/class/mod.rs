@@ -87,7 +87,7 @@ fn select_stages(pack: &Pack, asked: &[String]) -> Result<Vec<String>> {
 
 /// Diagnosis id → title, with stand-ins for the learner's values.
 fn diagnosis_titles(pack: &Pack) -> BTreeMap<String, String> {
-    let vars = report::generic_vars();
+    let vars = crate::profile::generic_vars();
     pack.catalog
         .diagnoses
         .iter()

@@ -27,7 +27,7 @@
 //! syntax error or a bad `[defaults]` stops everything (exit 2), because it
 //! would affect every learner.
 
-use crate::engine::parse_resolver;
+use crate::probe::dns::parse_resolver;
 use crate::profile::{self, Profile};
 use crate::progress::Answers;
 use crate::t;

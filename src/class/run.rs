@@ -9,8 +9,9 @@
 //! `error` row for that learner, never the end of the class run.
 
 use super::roster::Learner;
-use crate::engine::{CheckResult, Options, Run, StageResult, Status};
+use crate::engine::{CheckResult, Options, Run, StageResult};
 use crate::pack::Pack;
+use crate::status::Status;
 use crate::t;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};

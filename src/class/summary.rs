@@ -14,6 +14,7 @@
 use super::handin::HandIn;
 use super::table::{short_duration, Cell, Mark, Row, Table};
 use crate::progress::StageStatus;
+use crate::status::Status;
 use serde::Serialize;
 use std::time::SystemTime;
 
@@ -111,7 +112,7 @@ fn cell_of(h: &HandIn, stage: &str) -> Cell {
         StageStatus::Skipped => Cell::new(Mark::Skipped, vec![]),
         StageStatus::Pending => {
             let last = h.history.iter().rev().find(|r| r.stage == stage);
-            if last.is_some_and(|r| r.status == "error") {
+            if last.is_some_and(|r| r.status == Status::Error) {
                 Cell::new(Mark::Error, vec![])
             } else {
                 Cell::new(Mark::Skip, vec![])
@@ -138,9 +139,9 @@ pub fn stage_stats(h: &HandIn, stages: &[String]) -> Vec<StageStats> {
         let runs: Vec<_> = h
             .history
             .iter()
-            .filter(|r| r.stage == *stage && r.status != "skip")
+            .filter(|r| r.stage == *stage && r.status != Status::Skip)
             .collect();
-        let first_pass = runs.iter().position(|r| r.status == "pass");
+        let first_pass = runs.iter().position(|r| r.status == Status::Pass);
         let sp = h.stages.get(stage);
         let attempts = if !h.history.iter().any(|r| r.stage == *stage) {
             // The history was trimmed (it keeps the last 500 runs): the
@@ -201,7 +202,7 @@ mod tests {
         CheckRun {
             time: t.into(),
             stage: stage.into(),
-            status: status.into(),
+            status: status.parse().unwrap(),
             diagnoses: if status == "fail" {
                 vec![format!("{stage}-broken")]
             } else {

@@ -75,9 +75,9 @@ impl Mark {
     }
 }
 
-impl From<crate::engine::Status> for Mark {
-    fn from(s: crate::engine::Status) -> Mark {
-        use crate::engine::Status;
+impl From<crate::status::Status> for Mark {
+    fn from(s: crate::status::Status) -> Mark {
+        use crate::status::Status;
         match s {
             Status::Pass => Mark::Pass,
             Status::Fail => Mark::Fail,

@@ -4,6 +4,9 @@
 //! Each resolver gets its own hickory resolver with no cache, no hosts file
 //! and a single try, so an answer is exactly what that server said just now.
 
+use super::registry::{fact, Gather, Limits, Probe, Values};
+use crate::profile::Profile;
+use crate::rules::Facts;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -472,6 +475,106 @@ async fn authoritative_ips(
         }
     }
     ips.into_iter().collect()
+}
+
+// ---------------------------------------------------------------- the `dns` probe
+
+/// The `dns` probe: the domain's A record from every resolver, judged
+/// against the server's address.
+pub static PROBE: Probe = Probe {
+    name: "dns",
+    prefix: "dns",
+    facts: &[
+        fact(
+            "state",
+            Values::Literal("`all`, `some`, `wrong`, `none`, `unreachable`"),
+        ),
+        fact("agree", Values::Words("book-value-number")),
+        fact("total", Values::Words("book-value-number")),
+        fact("answered", Values::Words("book-value-number")),
+        fact("seen", Values::Words("book-value-text")),
+        fact("eta", Values::Words("book-value-duration")),
+        fact("detail", Values::Words("book-value-text")),
+    ],
+    args: &[],
+    gather: Gather::Local(gather),
+};
+
+/// Why nothing was sent under `TUTOR_LOOPBACK_ONLY=1` (tests only).
+pub const LOOPBACK_ONLY: &str =
+    "not contacted: TUTOR_LOOPBACK_ONLY=1 allows loopback addresses only";
+
+fn gather(profile: &Profile, limits: Limits) -> Facts {
+    let resolvers = resolvers_for(profile, limits);
+    let answers = query_a(&profile.answers.domain, &resolvers, limits.dns_timeout);
+    facts(&judge_propagation(profile.server_ip, &answers))
+}
+
+/// The resolvers to ask: the profile's, or the public ones plus the
+/// domain's own name servers.
+fn resolvers_for(profile: &Profile, limits: Limits) -> Vec<SocketAddr> {
+    let configured: Vec<SocketAddr> = profile
+        .answers
+        .resolvers
+        .iter()
+        .filter_map(|r| parse_resolver(r))
+        .collect();
+    if limits.loopback_only {
+        return configured
+            .into_iter()
+            .filter(|r| r.ip().is_loopback())
+            .collect();
+    }
+    if configured.is_empty() {
+        default_resolvers(&profile.answers.domain, limits.dns_timeout)
+    } else {
+        configured
+    }
+}
+
+/// A propagation judgement as `dns.*` facts.
+fn facts(p: &Propagation) -> Facts {
+    let mut f = Facts::new();
+    let state = match p.state {
+        PropagationState::All => "all",
+        PropagationState::Some => "some",
+        PropagationState::Wrong => "wrong",
+        PropagationState::None => "none",
+        PropagationState::Unreachable => "unreachable",
+    };
+    f.insert("dns.state".into(), state.into());
+    f.insert("dns.agree".into(), p.agree.to_string());
+    f.insert("dns.total".into(), p.total.to_string());
+    f.insert("dns.answered".into(), p.answered.to_string());
+    let seen: Vec<String> = p.seen.iter().map(ToString::to_string).collect();
+    f.insert(
+        "dns.seen".into(),
+        if seen.is_empty() {
+            "no address".into()
+        } else {
+            seen.join(", ")
+        },
+    );
+    f.insert(
+        "dns.eta".into(),
+        p.eta
+            .map(|d| humantime::format_duration(d).to_string())
+            .unwrap_or_else(|| "a few minutes".into()),
+    );
+    f.insert("dns.detail".into(), p.lines.join("; "));
+    f
+}
+
+/// "HOST[:PORT]" or "[V6]:PORT" → a resolver address (port 53 by default).
+#[must_use]
+pub fn parse_resolver(text: &str) -> Option<SocketAddr> {
+    let text = text.trim();
+    if let Ok(sa) = text.parse::<SocketAddr>() {
+        return Some(sa);
+    }
+    text.parse::<IpAddr>()
+        .ok()
+        .map(|ip| SocketAddr::new(ip, 53))
 }
 
 #[cfg(test)]

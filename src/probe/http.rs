@@ -3,6 +3,9 @@
 //! `curl --resolve domain:port:ip`. It reports what happened at each step
 //! (connect, answer, headers, body) instead of a single error.
 
+use super::registry::{fact, FactSpec, Gather, Limits, Probe, Values};
+use crate::profile::Profile;
+use crate::rules::Facts;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -526,6 +529,88 @@ fn interpret(raw: &[u8], end: End, read_timeout: Duration) -> Response {
 fn snippet(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(&raw[..raw.len().min(40)]);
     text.trim_end().to_string()
+}
+
+// ---------------------------------------------------------------- the `dev` and `web` probes
+
+const HTTP_FACTS: &[FactSpec] = &[
+    fact(
+        "connect",
+        Values::Literal("`ok`, `refused`, `timeout`, `reset`, `error`"),
+    ),
+    fact("status", Values::Words("book-value-status")),
+    fact("class", Values::Words("book-value-class")),
+    fact("title", Values::Words("book-value-text")),
+    fact("server", Values::Words("book-value-text")),
+    fact("body", Values::Words("book-value-text")),
+    fact("error", Values::Words("book-value-text")),
+];
+
+/// The `dev` probe: `GET /` on the dev server's port.
+pub static DEV: Probe = Probe {
+    name: "dev",
+    prefix: "dev",
+    facts: HTTP_FACTS,
+    args: &[],
+    gather: Gather::Local(|profile, limits| {
+        site_facts(profile, "dev", profile.answers.dev_port, limits)
+    }),
+};
+
+/// The `web` probe: `GET /` on nginx's port.
+pub static WEB: Probe = Probe {
+    name: "web",
+    prefix: "web",
+    facts: HTTP_FACTS,
+    args: &[],
+    gather: Gather::Local(|profile, limits| {
+        site_facts(profile, "web", profile.answers.http_port, limits)
+    }),
+};
+
+/// One request to the server's IP with the domain as Host, like
+/// `curl --resolve`, turned into `which.*` facts.
+fn site_facts(profile: &Profile, which: &str, port: u16, limits: Limits) -> Facts {
+    if limits.loopback_only && !profile.server_ip.is_loopback() {
+        let mut f = Facts::new();
+        f.insert(format!("{which}.connect"), "error".into());
+        f.insert(format!("{which}.error"), super::dns::LOOPBACK_ONLY.into());
+        return f;
+    }
+    let resp = get(&Request {
+        ip: IpAddr::V4(profile.server_ip),
+        port,
+        host: host_header(&profile.answers.domain, port),
+        path: "/".into(),
+        connect_timeout: limits.http_timeout,
+        read_timeout: limits.http_timeout,
+    });
+    response_facts(which, &resp)
+}
+
+/// Turn an HTTP response into `which.*` facts.
+#[must_use]
+pub fn response_facts(which: &str, resp: &Response) -> Facts {
+    let mut f = Facts::new();
+    let mut put = |k: &str, v: String| {
+        f.insert(format!("{which}.{k}"), v);
+    };
+    put("connect", resp.connect.as_str().to_string());
+    put(
+        "status",
+        resp.status.map(|s| s.to_string()).unwrap_or_default(),
+    );
+    put(
+        "class",
+        resp.status
+            .map(|s| format!("{}xx", s / 100))
+            .unwrap_or_default(),
+    );
+    put("title", resp.title.clone().unwrap_or_default());
+    put("server", resp.server.clone().unwrap_or_default());
+    put("body", resp.body.chars().take(65536).collect());
+    put("error", resp.error.clone().unwrap_or_default());
+    f
 }
 
 #[cfg(test)]

@@ -3,6 +3,13 @@
 //! The difference between "refused because nothing runs" and "refused
 //! because it only listens on 127.0.0.1" is the whole bind-localhost
 //! lesson, so the server's own view of its sockets is worth one command.
+//! The `dev.listen` and `web.listen` probes share that one command.
+
+use super::registry::{fact, FactSpec, Gather, Probe, Values};
+use super::ssh::CommandOutput;
+use crate::catalog::CheckDef;
+use crate::profile::Profile;
+use crate::rules::Facts;
 
 /// Where a port is bound on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +78,62 @@ pub fn scope(ss_output: &str, port: u16, public_ip: &str) -> (Scope, Vec<String>
         Scope::All
     };
     (scope, addrs)
+}
+
+const LISTEN_FACTS: &[FactSpec] = &[
+    fact(
+        "listen",
+        Values::Literal("`none`, `loopback`, `all`, `unknown`"),
+    ),
+    fact("listen_addr", Values::Words("book-value-text")),
+];
+
+/// Who listens on the dev server's port (`dev.listen`, `dev.listen_addr`).
+pub static DEV: Probe = Probe {
+    name: "dev.listen",
+    prefix: "dev",
+    facts: LISTEN_FACTS,
+    args: &[],
+    gather: Gather::Remote {
+        commands: the_command,
+        read: |profile, _, out| facts("dev", profile.answers.dev_port, profile, out),
+    },
+};
+
+/// Who listens on nginx's port (`web.listen`, `web.listen_addr`).
+pub static WEB: Probe = Probe {
+    name: "web.listen",
+    prefix: "web",
+    facts: LISTEN_FACTS,
+    args: &[],
+    gather: Gather::Remote {
+        commands: the_command,
+        read: |profile, _, out| facts("web", profile.answers.http_port, profile, out),
+    },
+};
+
+#[allow(clippy::unnecessary_wraps)] // the registry's signature: other probes can fail here
+fn the_command(_: &Profile, _: &CheckDef) -> Result<Vec<String>, String> {
+    Ok(vec![COMMAND.to_string()])
+}
+
+fn facts(which: &str, port: u16, profile: &Profile, out: Option<&[CommandOutput]>) -> Facts {
+    let mut f = Facts::new();
+    let listing = out
+        .and_then(<[CommandOutput]>::first)
+        .filter(|o| o.exit == Some(0));
+    match listing {
+        Some(o) => {
+            let (scope, addrs) = scope(&o.output, port, &profile.server_ip.to_string());
+            f.insert(format!("{which}.listen"), scope.as_str().into());
+            f.insert(format!("{which}.listen_addr"), addrs.join(", "));
+        }
+        None => {
+            f.insert(format!("{which}.listen"), "unknown".into());
+            f.insert(format!("{which}.listen_addr"), String::new());
+        }
+    }
+    f
 }
 
 #[cfg(test)]

@@ -1,0 +1,45 @@
+//! The `ssh` probe: how the SSH login went. The login itself is done once
+//! per run by the engine's I/O (it opens the session every remote probe
+//! uses); this module turns its outcome into `ssh.*` facts.
+
+use super::registry::{fact, Gather, Probe, Values};
+use super::ssh::LoginFailure;
+use crate::rules::Facts;
+
+/// The outcome of the login: the server's host key fingerprint, or why not.
+pub type Outcome = Result<String, LoginFailure>;
+
+pub static PROBE: Probe = Probe {
+    name: "ssh",
+    prefix: "ssh",
+    facts: &[
+        fact(
+            "login",
+            Values::Literal(
+                "`ok`, `refused`, `timeout`, `unreachable`, `host-key-unknown`, `host-key-changed`, `auth-failed`, `passphrase-needed`, `error`",
+            ),
+        ),
+        fact("fingerprint", Values::Literal("`SHA256:...`")),
+        fact("detail", Values::Words("book-value-text")),
+    ],
+    args: &[],
+    gather: Gather::Login,
+};
+
+/// The login's outcome as facts.
+#[must_use]
+pub fn facts(outcome: &Outcome) -> Facts {
+    let mut f = Facts::new();
+    match outcome {
+        Ok(fingerprint) => {
+            f.insert("ssh.login".into(), "ok".into());
+            f.insert("ssh.fingerprint".into(), fingerprint.clone());
+            f.insert("ssh.detail".into(), "logged in".into());
+        }
+        Err(e) => {
+            f.insert("ssh.login".into(), e.kind().into());
+            f.insert("ssh.detail".into(), e.to_string());
+        }
+    }
+    f
+}
