@@ -4,15 +4,14 @@
 use crate::catalog::Wait;
 use crate::cli::{CheckArgs, Cli, Command, InitArgs, ResetArgs};
 use crate::engine::{self, Options, Report, Run};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self};
 use crate::messages;
 use crate::pack::{Pack, DEFAULT_LANG};
 use crate::profile::{self, Profile};
-use crate::progress::{self, Answers, CheckRun, ProfileLock, Progress, StageStatus, Store};
+use crate::progress::{Answers, CheckRun, Progress, StageStatus};
 use crate::report;
 use crate::status::Status;
 use crate::t;
-use crate::term::Paint;
 use crate::why;
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::Read;
@@ -20,108 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// What every command needs: where state lives, which profile, which pack.
-pub struct Ctx {
-    pub state_dir: PathBuf,
-    pub profile: String,
-    pub lessons: Option<PathBuf>,
-    pub paint: Paint,
-    /// The language of this run, and whether the learner chose it explicitly
-    /// (`--lang` or `TUTOR_LANG`), in which case it is saved in the profile.
-    pub lang: Lang,
-    pub lang_chosen: bool,
-}
-
-impl Ctx {
-    pub fn from_cli(cli: &Cli) -> Result<Ctx> {
-        if !progress::valid_profile_name(&cli.profile) {
-            bail!(
-                "{:?} is not a usable profile name: use up to 40 letters, digits, - and _ (e.g. staging, live).",
-                cli.profile
-            );
-        }
-        let state_dir = match &cli.state_dir {
-            Some(d) => d.clone(),
-            None => progress::default_state_dir()?,
-        };
-        // The profile's saved language, if any (a damaged file is reported
-        // later by the command that reads it).
-        let saved = saved_lang(&state_dir, &cli.profile);
-        let (lang, lang_chosen) = i18n::resolve(cli.lang.as_deref(), saved.as_deref());
-        i18n::set(lang);
-        Ok(Ctx {
-            state_dir,
-            profile: cli.profile.clone(),
-            lessons: cli.lessons.clone(),
-            paint: Paint::new(cli.no_color),
-            lang,
-            lang_chosen,
-        })
-    }
-
-    /// Save the language in the profile when the learner chose it.
-    pub fn remember_lang(&self, progress: &mut Progress) {
-        if let Some(a) = progress.answers.as_mut() {
-            if self.lang_chosen || a.lang.is_none() {
-                a.lang = Some(self.lang.code().to_string());
-            }
-        }
-    }
-
-    pub fn store(&self) -> Result<Store> {
-        Store::open(&self.state_dir, &self.profile)
-    }
-
-    /// The store, locked for writing for as long as the guard lives.
-    pub fn locked_store(&self) -> Result<(Store, ProfileLock)> {
-        let store = self.store()?;
-        let lock = store.lock().map_err(|e| anyhow!("{e}"))?;
-        Ok((store, lock))
-    }
-
-    pub fn pack(&self) -> Result<Pack> {
-        Pack::load(self.lessons.as_deref(), self.lang.code()).map_err(|errors| {
-            let source = self
-                .lessons
-                .as_ref()
-                .map_or(t!("pack-builtin"), |d| d.display().to_string());
-            anyhow!(
-                "{}\n{}",
-                t!("pack-errors", source = source, count = errors.len()),
-                errors.join("\n")
-            )
-        })
-    }
-
-    pub fn load(&self, store: &Store) -> Result<Option<Progress>> {
-        store.load().map_err(|e| anyhow!("{e}"))
-    }
-
-    /// The saved progress with a complete, valid profile, or a sentence on
-    /// how to make one.
-    pub fn load_profile(&self, store: &Store) -> Result<(Progress, Profile)> {
-        let progress = self.load(store)?;
-        let Some(answers) = progress.as_ref().and_then(|p| p.answers.clone()) else {
-            bail!(messages::no_profile(&self.profile));
-        };
-        let profile = Profile::new(&self.profile, &answers).map_err(|e| {
-            anyhow!(t!(
-                "profile-unusable-fix",
-                profile = &self.profile,
-                problem = e
-            ))
-        })?;
-        Ok((progress.expect("answers came from it"), profile))
-    }
-}
-
-/// The language saved in a profile, read without creating anything: the
-/// choice must be known before the first message is printed.
-fn saved_lang(state_dir: &std::path::Path, profile: &str) -> Option<String> {
-    let text = std::fs::read_to_string(state_dir.join(format!("{profile}.json"))).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["answers"]["lang"].as_str().map(str::to_string)
-}
+pub use crate::context::Ctx;
 
 /// Run the command line; Err means a usage or input error (exit 2).
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -138,7 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Reset(args) => reset(&ctx, &args),
         Command::Lessons { lint } => lessons(&ctx, lint),
         Command::Class { command } => crate::class::command(&ctx, &command),
-        Command::Export => crate::class::export(&ctx),
+        Command::Export => export(&ctx),
         Command::BookSrc { out } => {
             crate::book::generate(&ctx.pack()?, &out)?;
             Ok(ExitCode::SUCCESS)
@@ -152,17 +50,6 @@ fn batch_options(accept_new_host_key: bool) -> Options<'static> {
         accept_new_host_key,
         ..Options::default()
     }
-}
-
-/// Turn a stage result into a history entry and update the stage's status.
-pub fn record(progress: &mut Progress, result: &engine::StageResult) {
-    progress.record_run(CheckRun {
-        time: progress::now_rfc3339(),
-        stage: result.stage.clone(),
-        status: result.status,
-        diagnoses: result.diagnoses(),
-        duration_ms: result.duration_ms,
-    });
 }
 
 /// The stages named on the command line, checked against the pack.
@@ -211,7 +98,7 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
             Some(w) => wait_for(&mut run, stage, &w, args.timeout, args.json),
             None => run.stage(stage),
         };
-        record(&mut progress, &result);
+        progress.record_run(CheckRun::from(&result));
         store.save(&progress).context("could not save progress")?;
         report.stages.push(result);
     }
@@ -436,47 +323,10 @@ fn hint(ctx: &Ctx, stage: Option<&str>) -> Result<ExitCode> {
             stages.join(", ")
         );
     };
-    let text = next_hint(&mut progress, lesson, &profile, ctx.paint);
+    let text = crate::hints::next_hint(&mut progress, lesson, &profile, ctx.paint);
     store.save(&progress).context("could not save progress")?;
     print!("{text}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// The next rung of the hint ladder for `lesson` (hints, then the solution).
-pub fn next_hint(
-    progress: &mut Progress,
-    lesson: &crate::lessons::Lesson,
-    profile: &Profile,
-    paint: Paint,
-) -> String {
-    let vars = profile.vars();
-    let entry = progress.stage_mut(&lesson.stage);
-    let used = entry.hints_used as usize;
-    let total = lesson.hints.len();
-    entry.hints_used = entry.hints_used.saturating_add(1).min(total as u32 + 1);
-    if used < total {
-        format!(
-            "{}\n{}\n{}\n",
-            paint.bold(&t!(
-                "hint-heading",
-                number = used + 1,
-                total = total,
-                stage = &lesson.stage
-            )),
-            report::markdown(&lesson.hints[used], &vars, paint).trim_end(),
-            paint.dim(&if used + 1 < total {
-                t!("hint-more")
-            } else {
-                t!("hint-last")
-            })
-        )
-    } else {
-        format!(
-            "{}\n{}\n",
-            paint.bold(&t!("solution-heading", stage = &lesson.stage)),
-            report::markdown(&lesson.solution, &vars, paint).trim_end()
-        )
-    }
 }
 
 /// Values for pages: the profile's if one is saved and valid, else `<name>`.
@@ -638,5 +488,17 @@ fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
             println!("    {} {}", i18n::pad(&diagnoses, width), ids.join(", "));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tutor export`: the learner's hand-in for the instructor, on stdout.
+fn export(ctx: &Ctx) -> Result<ExitCode> {
+    let store = ctx.store()?;
+    let Some(progress) = ctx.load(&store)? else {
+        bail!(messages::no_profile(&ctx.profile));
+    };
+    let pack = ctx.pack()?;
+    let handin = crate::progress::handin::HandIn::from_progress(&progress, &pack.stages());
+    println!("{}", serde_json::to_string_pretty(&handin)?);
     Ok(ExitCode::SUCCESS)
 }

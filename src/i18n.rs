@@ -71,7 +71,7 @@ impl Lang {
 /// saved choice, else the locale, else English. The second value says
 /// whether the learner chose it explicitly (then it is saved).
 #[must_use]
-pub fn resolve(flag: Option<&str>, saved: Option<&str>) -> (Lang, bool) {
+pub fn resolve(flag: Option<&str>, saved: Option<Lang>) -> (Lang, bool) {
     if let Some(l) = flag.and_then(Lang::parse) {
         return (l, true);
     }
@@ -82,7 +82,7 @@ pub fn resolve(flag: Option<&str>, saved: Option<&str>) -> (Lang, bool) {
     {
         return (l, true);
     }
-    if let Some(l) = saved.and_then(Lang::parse) {
+    if let Some(l) = saved {
         return (l, false);
     }
     (Lang::from_locale().unwrap_or_default(), false)

@@ -61,7 +61,7 @@ pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
         if in_fence {
             out.push_str(&format!("      {}\n", paint.code(line)));
         } else {
-            out.push_str(&wrap(line, crate::term::wrap_width()));
+            out.push_str(&wrap(line, paint.width()));
             out.push('\n');
         }
     }
@@ -70,9 +70,9 @@ pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
 
 /// `first` then `text`, wrapped at the terminal width with later lines
 /// indented to `hang` columns (check reports keep their columns).
-fn hanging(first: &str, text: &str, hang: usize) -> String {
+fn hanging(first: &str, text: &str, hang: usize, width: Option<usize>) -> String {
     let line = format!("{first}{text}");
-    let Some(width) = crate::term::wrap_width() else {
+    let Some(width) = width else {
         return line;
     };
     let indent = " ".repeat(hang);
@@ -187,6 +187,7 @@ fn failure_lines(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
             first_sentences(&fill(d.why.trim(), vars))
         ),
         8,
+        paint.width(),
     );
     out.push('\n');
     for f in &d.fix {
@@ -232,17 +233,23 @@ pub fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint: Paint)
             Status::Pass => {
                 out.push_str(&format!(
                     "{}\n",
-                    hanging("      ", &paint.dim(&c.observed), 6)
+                    hanging("      ", &paint.dim(&c.observed), 6, paint.width())
                 ));
             }
             Status::Fail => {
-                out.push_str(&format!("{}\n", hanging("      ✗ ", &c.observed, 8)));
+                out.push_str(&format!(
+                    "{}\n",
+                    hanging("      ✗ ", &c.observed, 8, paint.width())
+                ));
                 if let Some(d) = c.diagnosis.as_deref().and_then(|id| catalog.diagnosis(id)) {
                     out.push_str(&failure_lines(d, vars, paint));
                 }
             }
             Status::Error => {
-                out.push_str(&format!("{}\n", hanging("      ! ", &c.observed, 8)));
+                out.push_str(&format!(
+                    "{}\n",
+                    hanging("      ! ", &c.observed, 8, paint.width())
+                ));
                 if let Some(todo) = &c.todo {
                     out.push_str(&format!("      → {todo}\n"));
                 }
@@ -250,7 +257,7 @@ pub fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint: Paint)
             Status::Skip => {
                 out.push_str(&format!(
                     "{}\n",
-                    hanging("      ", &paint.dim(&c.observed), 6)
+                    hanging("      ", &paint.dim(&c.observed), 6, paint.width())
                 ));
             }
         }

@@ -6,10 +6,13 @@
 
 use console::Style;
 
-/// Whether to colour, decided once from `--no-color`, `NO_COLOR` and the TTY.
+/// How to draw text: whether to colour (from `--no-color`, `NO_COLOR` and
+/// the TTY) and where to wrap prose, both decided once at start-up so the
+/// code that builds text never asks the terminal itself.
 #[derive(Debug, Clone, Copy)]
 pub struct Paint {
     color: bool,
+    width: Option<usize>,
 }
 
 impl Paint {
@@ -18,12 +21,23 @@ impl Paint {
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Paint {
             color: !no_color_flag && !no_color_env && console::colors_enabled(),
+            width: wrap_width(),
         }
     }
 
+    /// No colour, no wrapping (files, tests).
     #[must_use]
     pub fn plain() -> Paint {
-        Paint { color: false }
+        Paint {
+            color: false,
+            width: None,
+        }
+    }
+
+    /// The column to wrap prose at, or None to keep lines as written.
+    #[must_use]
+    pub fn width(self) -> Option<usize> {
+        self.width
     }
 
     fn style(self, s: Style, text: &str) -> String {
@@ -76,7 +90,7 @@ pub fn mark(paint: Paint, status: crate::status::Status) -> String {
 /// lines stay readable), or None when stdout is not a terminal (pipes,
 /// logs and tests get the text as written).
 #[must_use]
-pub fn wrap_width() -> Option<usize> {
+fn wrap_width() -> Option<usize> {
     let term = console::Term::stdout();
     if !term.is_term() {
         return None;

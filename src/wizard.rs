@@ -5,11 +5,13 @@
 //! text is `report`'s. Progress is saved after every answer and every check,
 //! so Ctrl-C at any prompt loses nothing.
 
-use crate::commands::{next_hint, record, Ctx};
+use crate::context::Ctx;
 use crate::engine::{Options, Run};
+use crate::hints::next_hint;
 use crate::messages;
 use crate::pack::Pack;
 use crate::profile::{self, Profile};
+use crate::progress::CheckRun;
 use crate::progress::{Answers, Progress, StageStatus, Store};
 use crate::report;
 use crate::status::Status;
@@ -392,7 +394,7 @@ fn check_stage(
     run.prefetch(&[stage.to_string()]);
     let result = run.stage(stage);
     spinner.finish_and_clear();
-    record(progress, &result);
+    progress.record_run(CheckRun::from(&result));
     store.save(progress).with_context(|| t!("save-failed"))?;
     print!(
         "{}",

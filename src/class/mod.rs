@@ -24,7 +24,6 @@
 //! `status` is pass, fail, error or skip (not reached); a hand-in may also
 //! say skipped (the learner skipped the stage in the guided tour).
 
-pub mod handin;
 pub mod html;
 pub mod roster;
 pub mod run;
@@ -32,8 +31,7 @@ pub mod summary;
 pub mod table;
 
 use crate::cli::{ClassCheckArgs, ClassCommand, ClassSummaryArgs};
-use crate::commands::Ctx;
-use crate::messages;
+use crate::context::Ctx;
 use crate::pack::Pack;
 use crate::report;
 use crate::t;
@@ -52,18 +50,6 @@ pub fn command(ctx: &Ctx, command: &ClassCommand) -> Result<ExitCode> {
         ClassCommand::Check(args) => check(ctx, args),
         ClassCommand::Summary(args) => summary_cmd(ctx, args),
     }
-}
-
-/// `tutor export`: the profile's hand-in on stdout.
-pub fn export(ctx: &Ctx) -> Result<ExitCode> {
-    let store = ctx.store()?;
-    let Some(progress) = ctx.load(&store)? else {
-        bail!(messages::no_profile(&ctx.profile));
-    };
-    let pack = ctx.pack()?;
-    let handin = handin::HandIn::from_progress(&progress, &pack.stages());
-    println!("{}", serde_json::to_string_pretty(&handin)?);
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The stages asked for, in lesson order; every stage when none is named.
@@ -307,7 +293,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     for file in &args.files {
-        match handin::read(file, &order) {
+        match crate::progress::handin::read(file, &order) {
             Ok(h) => entries.push(summary::Entry {
                 name: file
                     .file_stem()

@@ -11,8 +11,8 @@
 //!   its first pass; for a stage not passed yet, to its last attempt. This
 //!   is the time spent on the stage in a room that goes stage by stage.
 
-use super::handin::HandIn;
 use super::table::{short_duration, Cell, Mark, Row, Table};
+use crate::progress::handin::HandIn;
 use crate::progress::StageStatus;
 use crate::status::Status;
 use serde::Serialize;

@@ -1,0 +1,117 @@
+//! What every command needs: where state lives, which profile, which pack,
+//! how to draw and which language. Built once from the command line and
+//! handed to the commands, the wizard and the classroom.
+
+use crate::cli::Cli;
+use crate::i18n::{self, Lang};
+use crate::messages;
+use crate::pack::Pack;
+use crate::profile::Profile;
+use crate::progress::{self, ProfileLock, Progress, Store};
+use crate::t;
+use crate::term::Paint;
+use anyhow::{anyhow, bail, Result};
+use std::path::PathBuf;
+
+/// What every command needs: where state lives, which profile, which pack.
+pub struct Ctx {
+    pub state_dir: PathBuf,
+    pub profile: String,
+    pub lessons: Option<PathBuf>,
+    pub paint: Paint,
+    /// The language of this run, and whether the learner chose it explicitly
+    /// (`--lang` or `TUTOR_LANG`), in which case it is saved in the profile.
+    pub lang: Lang,
+    pub lang_chosen: bool,
+}
+
+impl Ctx {
+    pub fn from_cli(cli: &Cli) -> Result<Ctx> {
+        if !progress::valid_profile_name(&cli.profile) {
+            bail!(
+                "{:?} is not a usable profile name: use up to 40 letters, digits, - and _ (e.g. staging, live).",
+                cli.profile
+            );
+        }
+        let state_dir = match &cli.state_dir {
+            Some(d) => d.clone(),
+            None => progress::default_state_dir()?,
+        };
+        // The profile's saved language, if any (a damaged file is reported
+        // later by the command that reads it).
+        let saved = saved_lang(&state_dir, &cli.profile);
+        let (lang, lang_chosen) = i18n::resolve(cli.lang.as_deref(), saved);
+        i18n::set(lang);
+        Ok(Ctx {
+            state_dir,
+            profile: cli.profile.clone(),
+            lessons: cli.lessons.clone(),
+            paint: Paint::new(cli.no_color),
+            lang,
+            lang_chosen,
+        })
+    }
+
+    /// Save the language in the profile when the learner chose it.
+    pub fn remember_lang(&self, progress: &mut Progress) {
+        if let Some(a) = progress.answers.as_mut() {
+            if self.lang_chosen || a.lang.is_none() {
+                a.lang = Some(self.lang);
+            }
+        }
+    }
+
+    pub fn store(&self) -> Result<Store> {
+        Store::open(&self.state_dir, &self.profile)
+    }
+
+    /// The store, locked for writing for as long as the guard lives.
+    pub fn locked_store(&self) -> Result<(Store, ProfileLock)> {
+        let store = self.store()?;
+        let lock = store.lock().map_err(|e| anyhow!("{e}"))?;
+        Ok((store, lock))
+    }
+
+    pub fn pack(&self) -> Result<Pack> {
+        Pack::load(self.lessons.as_deref(), self.lang.code()).map_err(|errors| {
+            let source = self
+                .lessons
+                .as_ref()
+                .map_or(t!("pack-builtin"), |d| d.display().to_string());
+            anyhow!(
+                "{}\n{}",
+                t!("pack-errors", source = source, count = errors.len()),
+                errors.join("\n")
+            )
+        })
+    }
+
+    pub fn load(&self, store: &Store) -> Result<Option<Progress>> {
+        store.load().map_err(|e| anyhow!("{e}"))
+    }
+
+    /// The saved progress with a complete, valid profile, or a sentence on
+    /// how to make one.
+    pub fn load_profile(&self, store: &Store) -> Result<(Progress, Profile)> {
+        let progress = self.load(store)?;
+        let Some(answers) = progress.as_ref().and_then(|p| p.answers.clone()) else {
+            bail!(messages::no_profile(&self.profile));
+        };
+        let profile = Profile::new(&self.profile, &answers).map_err(|e| {
+            anyhow!(t!(
+                "profile-unusable-fix",
+                profile = &self.profile,
+                problem = e
+            ))
+        })?;
+        Ok((progress.expect("answers came from it"), profile))
+    }
+}
+
+/// The language saved in a profile, read without creating anything: the
+/// choice must be known before the first message is printed.
+fn saved_lang(state_dir: &std::path::Path, profile: &str) -> Option<Lang> {
+    let text = std::fs::read_to_string(state_dir.join(format!("{profile}.json"))).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["answers"]["lang"].as_str().and_then(Lang::parse)
+}

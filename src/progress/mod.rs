@@ -1,0 +1,395 @@
+//! The learner's progress: what they answered, which stages pass, and the
+//! history of check runs, saved as one JSON file per profile.
+//!
+//! Saving is crash-safe: the new state goes to a temp file in the same
+//! directory, is fsynced, renamed over the old file, and the directory is
+//! fsynced. A crash, Ctrl-C or SIGKILL at any moment leaves either the old or
+//! the new file, never a half-written one. A file we cannot read (damaged, or
+//! written by a newer tutor) is never overwritten: `Store::save` refuses.
+//!
+//! No secrets are stored here: `Answers` holds paths to keys and known_hosts
+//! files, never key material, passphrases or passwords. Keep it that way: the
+//! file is plain JSON that learners paste into bug reports.
+//!
+//! [`store`] reads and writes the file; [`handin`] is what `tutor export`
+//! gives the instructor.
+
+pub mod handin;
+mod store;
+
+pub use store::{LoadError, LockError, ProfileLock, Store};
+
+use std::collections::BTreeMap;
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use anyhow::bail;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+use crate::status::Status;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How many check runs `history` keeps; older ones are dropped first.
+pub const HISTORY_CAP: usize = 500;
+
+/// Temp files older than this are leftovers of a killed save, never a save
+/// in progress (a save takes milliseconds).
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+
+/// Current time as RFC 3339 UTC with whole seconds, e.g. `2025-01-31T12:00:00Z`.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+fn default_ssh_port() -> u16 {
+    22
+}
+fn default_dev_port() -> u16 {
+    8000
+}
+fn default_http_port() -> u16 {
+    80
+}
+
+/// The learner's answers to the profile questions. Paths only, never secrets.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Answers {
+    pub domain: String,
+    pub server_ip: String,
+    pub ssh_user: String,
+    #[serde(default = "default_ssh_port")]
+    pub ssh_port: u16,
+    /// Path of the private key file (the key itself is never stored).
+    #[serde(default)]
+    pub identity: Option<PathBuf>,
+    #[serde(default)]
+    pub known_hosts: Option<PathBuf>,
+    /// None means `~/sites/<domain>`.
+    #[serde(default)]
+    pub site_dir: Option<String>,
+    #[serde(default = "default_dev_port")]
+    pub dev_port: u16,
+    #[serde(default = "default_http_port")]
+    pub http_port: u16,
+    #[serde(default)]
+    pub resolvers: Vec<String>,
+    #[serde(default)]
+    pub live_domain: Option<String>,
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    /// The language the learner chose (`--lang`, `TUTOR_LANG`), kept for
+    /// later runs. A code this tutor does not speak reads as no choice.
+    #[serde(default, deserialize_with = "lenient_lang")]
+    pub lang: Option<Lang>,
+}
+
+/// A saved language code, `None` for one this tutor does not know (a file
+/// from a newer tutor that speaks more languages still loads).
+fn lenient_lang<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Lang>, D::Error> {
+    let code: Option<String> = Option::deserialize(d)?;
+    Ok(code.as_deref().and_then(Lang::parse))
+}
+
+impl Answers {
+    /// Answers with the three required fields and every default.
+    pub fn new(domain: &str, server_ip: &str, ssh_user: &str) -> Answers {
+        Answers {
+            domain: domain.to_string(),
+            server_ip: server_ip.to_string(),
+            ssh_user: ssh_user.to_string(),
+            ssh_port: default_ssh_port(),
+            identity: None,
+            known_hosts: None,
+            site_dir: None,
+            dev_port: default_dev_port(),
+            http_port: default_http_port(),
+            resolvers: Vec::new(),
+            live_domain: None,
+            repo_url: None,
+            lang: None,
+        }
+    }
+
+    /// The site directory on the server, with the default filled in.
+    pub fn site_dir_or_default(&self) -> String {
+        match &self.site_dir {
+            Some(dir) => dir.clone(),
+            None => format!("~/sites/{}", self.domain),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StageStatus {
+    #[default]
+    Pending,
+    Done,
+    Failed,
+    Skipped,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct StageProgress {
+    #[serde(default)]
+    pub status: StageStatus,
+    /// Diagnosis ids of the last failing run.
+    #[serde(default)]
+    pub diagnoses: Vec<String>,
+    #[serde(default)]
+    pub hints_used: u32,
+    #[serde(default)]
+    pub attempts: u32,
+    /// RFC 3339 UTC.
+    #[serde(default)]
+    pub first_seen: Option<String>,
+    /// When the stage last passed (RFC 3339 UTC); cleared by a later failure.
+    #[serde(default)]
+    pub finished: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CheckRun {
+    /// RFC 3339 UTC.
+    pub time: String,
+    pub stage: String,
+    pub status: Status,
+    #[serde(default)]
+    pub diagnoses: Vec<String>,
+    #[serde(default)]
+    pub duration_ms: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub schema_version: u32,
+    pub profile: String,
+    pub created: String,
+    pub updated: String,
+    /// None until the profile questions are answered.
+    #[serde(default)]
+    pub answers: Option<Answers>,
+    #[serde(default)]
+    pub current_stage: Option<String>,
+    /// Keyed by stage name: stage names are data (lesson packs add stages).
+    #[serde(default)]
+    pub stages: BTreeMap<String, StageProgress>,
+    /// The last `HISTORY_CAP` check runs, oldest first.
+    #[serde(default)]
+    pub history: Vec<CheckRun>,
+}
+
+impl Progress {
+    pub fn new(profile: &str) -> Progress {
+        let now = now_rfc3339();
+        Progress {
+            schema_version: SCHEMA_VERSION,
+            profile: profile.to_string(),
+            created: now.clone(),
+            updated: now,
+            answers: None,
+            current_stage: None,
+            stages: BTreeMap::new(),
+            history: Vec::new(),
+        }
+    }
+
+    /// The entry for `stage`, created as Pending (with `first_seen` = now) if new.
+    pub fn stage_mut(&mut self, stage: &str) -> &mut StageProgress {
+        let entry = self.stages.entry(stage.to_string()).or_default();
+        if entry.first_seen.is_none() {
+            entry.first_seen = Some(now_rfc3339());
+        }
+        entry
+    }
+
+    /// Appends `run` to the history and updates its stage: pass → Done,
+    /// fail → Failed with the run's diagnoses; error and skip (or anything
+    /// else) only count as an attempt, because they say nothing about the
+    /// learner's server.
+    pub fn record_run(&mut self, run: CheckRun) {
+        let stage = self.stage_mut(&run.stage);
+        stage.attempts = stage.attempts.saturating_add(1);
+        match run.status {
+            Status::Pass => {
+                stage.status = StageStatus::Done;
+                stage.finished = Some(run.time.clone());
+                stage.diagnoses.clear();
+            }
+            Status::Fail => {
+                stage.status = StageStatus::Failed;
+                stage.finished = None;
+                stage.diagnoses = run.diagnoses.clone();
+            }
+            Status::Error | Status::Skip => {}
+        }
+        self.history.push(run);
+        if self.history.len() > HISTORY_CAP {
+            let excess = self.history.len() - HISTORY_CAP;
+            self.history.drain(..excess);
+        }
+    }
+
+    /// The first stage in `order` that is neither Done nor Skipped.
+    pub fn first_unfinished<'a>(&self, order: &'a [String]) -> Option<&'a str> {
+        order
+            .iter()
+            .find(|name| {
+                !matches!(
+                    self.stages.get(name.as_str()).map(|s| s.status),
+                    Some(StageStatus::Done | StageStatus::Skipped)
+                )
+            })
+            .map(String::as_str)
+    }
+}
+
+/// `$XDG_STATE_HOME/tutor`, else `~/.local/state/tutor`.
+pub fn default_state_dir() -> anyhow::Result<PathBuf> {
+    // The XDG spec says relative values are invalid and must be ignored.
+    if let Some(xdg) = std::env::var_os("XDG_STATE_HOME") {
+        let xdg = PathBuf::from(xdg);
+        if xdg.is_absolute() {
+            return Ok(xdg.join("tutor"));
+        }
+    }
+    match home_dir() {
+        Some(home) => Ok(home.join(".local").join("state").join("tutor")),
+        None => bail!(
+            "Cannot find your home directory to keep progress in: set HOME or give --state-dir."
+        ),
+    }
+}
+
+fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute())
+}
+
+/// `[A-Za-z0-9_-]{1,40}`: the name becomes a file name, so no separators,
+/// dots or spaces.
+pub fn valid_profile_name(name: &str) -> bool {
+    (1..=40).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(stage: &str, status: &str, diagnoses: &[&str]) -> CheckRun {
+        CheckRun {
+            time: now_rfc3339(),
+            stage: stage.to_string(),
+            status: status.parse().unwrap(),
+            diagnoses: diagnoses.iter().map(|d| d.to_string()).collect(),
+            duration_ms: 12,
+        }
+    }
+
+    fn order(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+    #[test]
+    fn first_unfinished_follows_order() {
+        let mut p = Progress::new("x");
+        let stages = order(&["domain", "dns", "ssh", "python"]);
+        assert_eq!(p.first_unfinished(&stages), Some("domain"));
+        p.stage_mut("domain").status = StageStatus::Done;
+        p.stage_mut("dns").status = StageStatus::Skipped;
+        p.stage_mut("python").status = StageStatus::Done;
+        assert_eq!(p.first_unfinished(&stages), Some("ssh"));
+        p.stage_mut("ssh").status = StageStatus::Failed;
+        assert_eq!(p.first_unfinished(&stages), Some("ssh"));
+        p.stage_mut("ssh").status = StageStatus::Done;
+        assert_eq!(p.first_unfinished(&stages), None);
+        // A lesson pack's extra stage counts once it is in the order.
+        let more = order(&["domain", "dns", "ssh", "python", "celery"]);
+        assert_eq!(p.first_unfinished(&more), Some("celery"));
+        assert_eq!(p.first_unfinished(&[]), None);
+    }
+
+    #[test]
+    fn record_run_semantics() {
+        let mut p = Progress::new("x");
+        p.record_run(run("dns", "fail", &["dns-nxdomain", "dns-ttl"]));
+        let s = &p.stages["dns"];
+        assert_eq!(s.status, StageStatus::Failed);
+        assert_eq!(s.diagnoses, vec!["dns-nxdomain", "dns-ttl"]);
+        assert_eq!(s.attempts, 1);
+        assert!(s.first_seen.is_some());
+        assert_eq!(s.finished, None);
+        let first_seen = s.first_seen.clone();
+
+        // error: recorded, but the stage keeps its status and diagnoses.
+        p.record_run(run("dns", "error", &["resolver-timeout"]));
+        let s = &p.stages["dns"];
+        assert_eq!(s.status, StageStatus::Failed);
+        assert_eq!(s.diagnoses, vec!["dns-nxdomain", "dns-ttl"]);
+        assert_eq!(s.attempts, 2);
+
+        let pass = run("dns", "pass", &[]);
+        let pass_time = pass.time.clone();
+        p.record_run(pass);
+        let s = &p.stages["dns"];
+        assert_eq!(s.status, StageStatus::Done);
+        assert!(s.diagnoses.is_empty());
+        assert_eq!(s.finished.as_deref(), Some(pass_time.as_str()));
+        assert_eq!(s.first_seen, first_seen);
+
+        // error and skip leave Done as Done, and Pending as Pending.
+        p.record_run(run("dns", "error", &["x"]));
+        p.record_run(run("dns", "skip", &[]));
+        assert_eq!(p.stages["dns"].status, StageStatus::Done);
+        assert_eq!(p.stages["dns"].attempts, 5);
+        p.record_run(run("ssh", "skip", &[]));
+        assert_eq!(p.stages["ssh"].status, StageStatus::Pending);
+        p.record_run(run("ssh", "error", &[]));
+        assert_eq!(p.stages["ssh"].status, StageStatus::Pending);
+        assert_eq!(p.history.len(), 7);
+
+        // A later failure undoes Done.
+        p.record_run(run("dns", "fail", &["dns-wrong-ip"]));
+        assert_eq!(p.stages["dns"].status, StageStatus::Failed);
+        assert_eq!(p.stages["dns"].finished, None);
+    }
+
+    #[test]
+    fn history_is_capped() {
+        let mut p = Progress::new("x");
+        for n in 0..HISTORY_CAP + 20 {
+            p.record_run(run(&format!("s{n}"), "pass", &[]));
+        }
+        assert_eq!(p.history.len(), HISTORY_CAP);
+        assert_eq!(p.history[0].stage, "s20");
+    }
+
+    #[test]
+    fn profile_names() {
+        for good in ["staging", "a", "my-site_2", &"x".repeat(40)] {
+            assert!(valid_profile_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a b",
+            "a/b",
+            ".hidden",
+            "x.json",
+            "é",
+            &"x".repeat(41),
+        ] {
+            assert!(!valid_profile_name(bad), "{bad}");
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Store::open(tmp.path(), "../x").unwrap_err().to_string();
+        assert!(err.contains("not allowed"), "{err}");
+    }
+}
