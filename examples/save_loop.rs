@@ -10,7 +10,7 @@ use std::path::Path;
 use tutor::status::Status;
 
 use anyhow::Context;
-use tutor::progress::{now_rfc3339, Answers, CheckRun, Store};
+use tutor::progress::{Answers, CheckRun, Store};
 
 const PROFILE: &str = "crash";
 
@@ -43,17 +43,17 @@ fn main() -> anyhow::Result<()> {
         if limit.is_some_and(|limit| step > limit) {
             return Ok(());
         }
-        progress.record_run(CheckRun {
-            time: now_rfc3339(),
-            stage: format!("step-{step}"),
-            status: if step.is_multiple_of(3) {
-                Status::Fail
-            } else {
-                Status::Pass
-            },
-            diagnoses: vec![format!("diagnosis-{step}")],
-            duration_ms: step,
-        });
+        let status = if step.is_multiple_of(3) {
+            Status::Fail
+        } else {
+            Status::Pass
+        };
+        progress.record_run(CheckRun::new(
+            &format!("step-{step}"),
+            status,
+            vec![format!("diagnosis-{step}")],
+            step,
+        ));
         progress.current_stage = Some(step.to_string());
         store.save(&progress)?;
         writeln!(out, "{step}")?;
@@ -69,14 +69,13 @@ fn add_padding(progress: &mut tutor::progress::Progress) {
     answers.repo_url = Some("https://example.org/learner/superlists.git".into());
     progress.answers = Some(answers);
     for i in 0..150 {
-        progress.history.push(CheckRun {
-            time: now_rfc3339(),
-            stage: format!("warmup-{i}"),
-            status: Status::Fail,
-            diagnoses: (0..3)
+        progress.history.push(CheckRun::new(
+            &format!("warmup-{i}"),
+            Status::Fail,
+            (0..3)
                 .map(|d| format!("padding-diagnosis-{i}-{d}"))
                 .collect(),
-            duration_ms: i,
-        });
+            i,
+        ));
     }
 }

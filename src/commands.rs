@@ -177,6 +177,7 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         live_domain: a.live_domain.clone(),
         repo_url: a.repo_url.clone(),
         lang: None,
+        extra: std::collections::BTreeMap::new(),
     };
     if let Some(p) = profile::domain_problem(&answers.domain) {
         bail!(t!("init-domain", problem = p));

@@ -199,17 +199,14 @@ mod tests {
     use crate::progress::{CheckRun, StageProgress};
 
     fn run(t: &str, stage: &str, status: &str) -> CheckRun {
-        CheckRun {
-            time: t.into(),
-            stage: stage.into(),
-            status: status.parse().unwrap(),
-            diagnoses: if status == "fail" {
-                vec![format!("{stage}-broken")]
-            } else {
-                vec![]
-            },
-            duration_ms: 5,
-        }
+        let diagnoses = if status == "fail" {
+            vec![format!("{stage}-broken")]
+        } else {
+            vec![]
+        };
+        let mut run = CheckRun::new(stage, status.parse().unwrap(), diagnoses, 5);
+        run.time = t.into();
+        run
     }
 
     #[test]

@@ -67,13 +67,12 @@ impl StageResult {
 impl From<&StageResult> for crate::progress::CheckRun {
     /// The history entry of a stage's run (now).
     fn from(result: &StageResult) -> Self {
-        crate::progress::CheckRun {
-            time: crate::progress::now_rfc3339(),
-            stage: result.stage.clone(),
-            status: result.status,
-            diagnoses: result.diagnoses(),
-            duration_ms: result.duration_ms,
-        }
+        crate::progress::CheckRun::new(
+            &result.stage,
+            result.status,
+            result.diagnoses(),
+            result.duration_ms,
+        )
     }
 }
 

@@ -84,6 +84,10 @@ pub struct Answers {
     /// later runs. A code this tutor does not speak reads as no choice.
     #[serde(default, deserialize_with = "lenient_lang")]
     pub lang: Option<Lang>,
+    /// Fields a newer tutor wrote that this one does not know: kept as
+    /// they are and written back on save, never dropped.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// A saved language code, `None` for one this tutor does not know (a file
@@ -110,6 +114,7 @@ impl Answers {
             live_domain: None,
             repo_url: None,
             lang: None,
+            extra: BTreeMap::new(),
         }
     }
 
@@ -149,6 +154,10 @@ pub struct StageProgress {
     /// When the stage last passed (RFC 3339 UTC); cleared by a later failure.
     #[serde(default)]
     pub finished: Option<String>,
+    /// Fields a newer tutor wrote that this one does not know: kept as
+    /// they are and written back on save, never dropped.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -161,6 +170,10 @@ pub struct CheckRun {
     pub diagnoses: Vec<String>,
     #[serde(default)]
     pub duration_ms: u64,
+    /// Fields a newer tutor wrote that this one does not know: kept as
+    /// they are and written back on save, never dropped.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -180,6 +193,25 @@ pub struct Progress {
     /// The last `HISTORY_CAP` check runs, oldest first.
     #[serde(default)]
     pub history: Vec<CheckRun>,
+    /// Fields a newer tutor wrote that this one does not know: kept as
+    /// they are and written back on save, never dropped.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl CheckRun {
+    /// A history entry for a run of `stage` that ended now.
+    #[must_use]
+    pub fn new(stage: &str, status: Status, diagnoses: Vec<String>, duration_ms: u64) -> CheckRun {
+        CheckRun {
+            time: now_rfc3339(),
+            stage: stage.to_string(),
+            status,
+            diagnoses,
+            duration_ms,
+            extra: BTreeMap::new(),
+        }
+    }
 }
 
 impl Progress {
@@ -194,6 +226,7 @@ impl Progress {
             current_stage: None,
             stages: BTreeMap::new(),
             history: Vec::new(),
+            extra: BTreeMap::new(),
         }
     }
 
@@ -285,13 +318,12 @@ mod tests {
     use super::*;
 
     fn run(stage: &str, status: &str, diagnoses: &[&str]) -> CheckRun {
-        CheckRun {
-            time: now_rfc3339(),
-            stage: stage.to_string(),
-            status: status.parse().unwrap(),
-            diagnoses: diagnoses.iter().map(|d| d.to_string()).collect(),
-            duration_ms: 12,
-        }
+        CheckRun::new(
+            stage,
+            status.parse().unwrap(),
+            diagnoses.iter().map(|d| d.to_string()).collect(),
+            12,
+        )
     }
 
     fn order(names: &[&str]) -> Vec<String> {

@@ -375,17 +375,16 @@ fn json_reason(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::{now_rfc3339, Answers, CheckRun, Progress, StageStatus};
+    use crate::progress::{Answers, CheckRun, Progress, StageStatus};
     use std::process::Command;
 
     fn run(stage: &str, status: &str, diagnoses: &[&str]) -> CheckRun {
-        CheckRun {
-            time: now_rfc3339(),
-            stage: stage.to_string(),
-            status: status.parse().unwrap(),
-            diagnoses: diagnoses.iter().map(|d| d.to_string()).collect(),
-            duration_ms: 12,
-        }
+        CheckRun::new(
+            stage,
+            status.parse().unwrap(),
+            diagnoses.iter().map(|d| d.to_string()).collect(),
+            12,
+        )
     }
 
     fn store() -> (tempfile::TempDir, Store) {
@@ -447,6 +446,35 @@ mod tests {
         assert_eq!(a.site_dir_or_default(), "~/sites/a.example");
         assert_eq!(p.stages["dns"].status, StageStatus::Failed);
         assert!(p.history.is_empty());
+    }
+
+    /// A file of the same version with fields this tutor does not know (at
+    /// every level) keeps them through a load and a save.
+    #[test]
+    fn unknown_fields_survive_a_save() {
+        let (_tmp, store) = store();
+        fs::write(
+            store.path(),
+            r#"{"schema_version":1,"profile":"staging","created":"2025-01-01T00:00:00Z",
+                "updated":"2025-01-01T00:00:00Z","ft":{"passed":3},
+                "answers":{"domain":"a.example","server_ip":"192.0.2.1","ssh_user":"u",
+                           "project_dir":"/home/u/superlists","lang":"fr"},
+                "stages":{"dns":{"status":"failed","why_seen":["x"]}},
+                "history":[{"time":"2025-01-01T00:00:00Z","stage":"dns","status":"fail",
+                            "browser":"chromium"}]}"#,
+        )
+        .unwrap();
+        let mut p = store.load().unwrap().unwrap();
+        assert_eq!(p.answers.as_ref().unwrap().lang, None, "an unknown language is no choice");
+        p.current_stage = Some("dns".into());
+        store.save(&p).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(store.path()).unwrap()).unwrap();
+        assert_eq!(v["ft"]["passed"], 3);
+        assert_eq!(v["answers"]["project_dir"], "/home/u/superlists");
+        assert_eq!(v["stages"]["dns"]["why_seen"][0], "x");
+        assert_eq!(v["history"][0]["browser"], "chromium");
+        assert_eq!(v["current_stage"], "dns");
     }
 
     #[test]
