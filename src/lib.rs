@@ -27,5 +27,6 @@ pub mod rules;
 pub mod status;
 pub mod template;
 pub mod term;
+pub mod visible;
 pub mod why;
 pub mod wizard;

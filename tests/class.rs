@@ -794,3 +794,56 @@ fn class_check_speaks_korean_with_roster_problems() {
         err(&o)
     );
 }
+
+/// OSC 52 (clipboard write), cursor movement and a C1 CSI: none of them may
+/// reach the instructor's terminal or page from a hand-in.
+const HOSTILE: &str = "x\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\x1b[H\u{9b}31m";
+
+fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c < ' ' && c != '\n') || c == '\x7f' || ('\u{80}'..'\u{a0}').contains(&c))
+}
+
+#[test]
+fn hand_ins_cannot_send_escape_sequences_and_need_plain_ids() {
+    let env = Env::new();
+    let handin = |profile: &str, domain: &str, stage: &str| {
+        serde_json::json!({
+            "tutor_handin": 1, "profile": profile, "domain": domain,
+            "stages": {stage: {"status": "failed", "diagnoses": ["dns-no-record"]}},
+            "history": [{"time": "2025-01-01T00:00:00Z", "stage": stage, "status": "fail",
+                         "diagnoses": ["dns-no-record"]}]
+        })
+        .to_string()
+    };
+    env.write("evil.json", &handin(HOSTILE, &format!("a{HOSTILE}.example.org"), "dns"));
+    env.write("bad-id.json", &handin("p", "b.example.org", &format!("dns{HOSTILE}")));
+    let o = env.run(&[
+        "class", "summary", "evil.json", "bad-id.json", "--html", "page.html",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "one file skipped: {}", err(&o));
+    let (text, problems) = (out(&o), err(&o));
+    assert!(!has_control(&text) && !has_control(&problems), "{text:?}\n{problems:?}");
+    let o = env.run(&["class", "summary", "evil.json", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let domain = v["learners"][0]["domain"].as_str().unwrap_or_default().to_string();
+    assert!(domain.contains("\\x1b]52;c;"), "made visible, not dropped: {domain:?}");
+    assert!(
+        problems.contains("bad-id.json") && problems.contains("is not a stage or diagnosis name"),
+        "{problems}"
+    );
+    let page = std::fs::read_to_string(env.path("page.html")).unwrap();
+    assert!(!has_control(&page), "{page:?}");
+}
+
+#[test]
+fn roster_names_cannot_send_escape_sequences() {
+    let env = Env::new();
+    // TOML's own escapes: ESC, BEL and the C1 CSI inside the name.
+    let roster = "[[learner]]\nname = \"Ada\\u001b]52;c;eA==\\u0007\\u001b[2J\\u009b31m\"\ndomain = \"ada.example.org\"\nserver_ip = \"127.0.0.9\"\nssh_user = \"ada\"\nssh_port = 1\nresolvers = [\"127.0.0.1:1\"]\n";
+    env.write("roster.toml", roster);
+    let o = env.run(&["class", "check", "roster.toml", "--stage", "domain"]);
+    let text = out(&o);
+    assert!(text.contains("Ada"), "{text}\n{}", err(&o));
+    assert!(!has_control(&text) && !has_control(&err(&o)), "{text:?}");
+}

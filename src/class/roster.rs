@@ -175,7 +175,7 @@ pub fn parse(text: &str, shown: &str, base: &Path, home: Option<&Path>) -> Resul
             .and_then(|v| v.get_ref().as_str())
             .map(str::trim)
             .filter(|n| !n.is_empty())
-            .map(str::to_string);
+            .map(crate::visible::line);
         let who = match &name {
             Some(n) => t!("class-roster-learner", name = format!("{n:?}")),
             None => t!("class-roster-learner-number", number = index + 1),

@@ -225,7 +225,16 @@ impl<'a> Run<'a> {
             .map(|(_, text)| text)
     }
 
+    /// The check's result, with what came from outside (command output,
+    /// page titles) made safe to print.
     fn evaluate(&mut self, def: &CheckDef) -> CheckResult {
+        let mut r = self.judge(def);
+        r.observed = crate::visible::line(&r.observed);
+        r.todo = r.todo.as_deref().map(crate::visible::line);
+        r
+    }
+
+    fn judge(&mut self, def: &CheckDef) -> CheckResult {
         let vars = self.profile.vars();
         let title = template::render(&def.title, &vars).unwrap_or_else(|_| def.title.clone());
         let mut result = CheckResult {

@@ -417,3 +417,26 @@ fn forget_asks_the_stage_probes_again() {
     // The login is not a probe result to forget: one session per run.
     assert_eq!(calls.logins, 1);
 }
+
+#[test]
+fn what_the_server_says_is_made_safe_to_print() {
+    let p = profile("staging.example.org");
+    let pack = pack(GATED);
+    let mut w = World::new();
+    // OSC 52 (clipboard) and a cursor movement in a command's output.
+    w.outputs
+        .insert("id -u".into(), output(0, "1000\x1b]52;c;cm0gLXJm\x07\x1b[2J\n"));
+    let r = w.run(&p, &pack).check("ssh.whoami");
+    assert_eq!(r.status, Status::Pass);
+    assert_eq!(r.observed, "uid 1000\\x1b]52;c;cm0gLXJm\\x07\\x1b[2J");
+    // And in a page title the dev server sent.
+    let pack = super::tests::pack(DEV_CHECKS);
+    let mut w = World::new();
+    w.local.insert(
+        "dev",
+        facts(&[("dev.connect", "ok"), ("dev.status", "200\u{9b}2J")]),
+    );
+    let r = w.run(&p, &pack).check("dev.up");
+    assert!(r.observed.contains("\\u{9b}2J"), "{}", r.observed);
+    assert!(!r.observed.chars().any(char::is_control), "{:?}", r.observed);
+}

@@ -18,6 +18,8 @@
 
 use crate::progress::{self, CheckRun, Progress, StageProgress};
 use crate::t;
+use crate::visible;
+use std::io::Read;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,6 +29,8 @@ pub const FORMAT: u32 = 1;
 
 /// Hand-ins larger than this are not progress files (500 runs are ~100 kB).
 const MAX_BYTES: u64 = 8 * 1024 * 1024;
+/// More stages than any lesson pack has: a file with more is not a hand-in.
+const MAX_STAGES: usize = 200;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct HandIn {
@@ -78,15 +82,19 @@ pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
             error = e.to_string()
         )
     };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if meta.len() > MAX_BYTES {
+    // Read at most one byte past the cap: the size on disk may change (or
+    // lie, for a pipe) between a metadata call and the read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_BYTES {
         return Err(t!(
             "class-handin-too-large",
             file = &shown,
-            bytes = meta.len()
+            bytes = bytes.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         t!(
             "class-handin-not-json",
@@ -103,11 +111,12 @@ pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
                 version = version.to_string()
             ));
         }
-        return serde_json::from_value::<HandIn>(value)
-            .map_err(|e| t!("class-handin-damaged", file = &shown, error = e.to_string()));
+        let h = serde_json::from_value::<HandIn>(value)
+            .map_err(|e| t!("class-handin-damaged", file = &shown, error = e.to_string()))?;
+        return checked(h, &shown);
     }
     if value.get("schema_version").is_some() {
-        return serde_json::from_value::<Progress>(value)
+        let h = serde_json::from_value::<Progress>(value)
             .map(|p| HandIn::from_progress(&p, order))
             .map_err(|e| {
                 t!(
@@ -115,7 +124,49 @@ pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
                     file = &shown,
                     error = e.to_string()
                 )
-            });
+            })?;
+        return checked(h, &shown);
     }
     Err(t!("class-handin-no-field", file = &shown))
+}
+
+/// A hand-in comes from a learner's machine: its ids must be plain names
+/// (they are printed in the instructor's tables), its free text is made
+/// safe to print, and its size is bounded.
+fn checked(mut h: HandIn, shown: &str) -> Result<HandIn, String> {
+    if h.stages.len() > MAX_STAGES {
+        return Err(t!(
+            "class-handin-too-many-stages",
+            file = shown,
+            count = h.stages.len()
+        ));
+    }
+    let ids = h
+        .stages
+        .iter()
+        .flat_map(|(stage, p)| std::iter::once(stage).chain(&p.diagnoses))
+        .chain(h.current_stage.iter())
+        .chain(h.history.iter().flat_map(|r| std::iter::once(&r.stage).chain(&r.diagnoses)));
+    for id in ids {
+        if !visible::plain_id(id) {
+            return Err(t!(
+                "class-handin-bad-id",
+                file = shown,
+                id = visible::line(id)
+            ));
+        }
+    }
+    if h.history.len() > progress::HISTORY_CAP {
+        let excess = h.history.len() - progress::HISTORY_CAP;
+        h.history.drain(..excess);
+    }
+    h.profile = visible::line(&h.profile);
+    h.domain = h.domain.as_deref().map(visible::line);
+    for text in [&mut h.created, &mut h.updated, &mut h.exported] {
+        *text = text.as_deref().map(visible::line);
+    }
+    for r in &mut h.history {
+        r.time = visible::line(&r.time);
+    }
+    Ok(h)
 }
