@@ -5,8 +5,8 @@
 //! The help texts stay clap's (English) ones in every edition, as
 //! `tutor --help` does; only the sentences around them are translated.
 
-use super::generated_note;
 use super::markdown::{anchor, code, escape, fill_prose};
+use super::page_head;
 use crate::t;
 use std::fmt::Write as _;
 
@@ -16,23 +16,14 @@ pub(super) fn commands_page() -> String {
     use clap::CommandFactory;
     let mut cmd = crate::cli::Cli::command();
     cmd.build();
-    let mut out = generated_note();
-    let _ = write!(
-        out,
-        "# {}\n\n{}\n\n",
-        t!("book-commands-title"),
-        t!("book-commands-intro")
-    );
+    let mut out = page_head(&t!("book-commands-title"));
+    let _ = write!(out, "{}\n\n", t!("book-commands-intro"));
     if let Some(about) = cmd.get_long_about().or(cmd.get_about()) {
         for para in about.to_string().split("\n\n") {
             let _ = writeln!(out, "{}\n", escape(para.trim()));
         }
     }
-    let _ = writeln!(
-        out,
-        "```text\n{}\n```\n",
-        cmd.render_usage().to_string().trim()
-    );
+    out.push_str(&usage_block(&mut cmd));
     if let Some(after) = cmd.get_after_help() {
         let _ = writeln!(out, "{}\n", fill_prose(after.to_string().trim(), false));
     }
@@ -49,13 +40,7 @@ pub(super) fn commands_page() -> String {
     let subs = subcommands(&cmd);
     let _ = writeln!(out, "## {}\n", t!("book-the-commands"));
     for s in &subs {
-        let _ = writeln!(
-            out,
-            "- [`tutor {}`](#tutor-{}): {}",
-            s.get_name(),
-            anchor(s.get_name()),
-            escape(&s.get_about().map(|a| a.to_string()).unwrap_or_default())
-        );
+        out.push_str(&command_item("tutor", s));
     }
     out.push('\n');
     for s in subs {
@@ -71,6 +56,26 @@ fn subcommands(cmd: &clap::Command) -> Vec<&clap::Command> {
         .collect()
 }
 
+/// A command's usage line, as `--help` prints it, in a text block.
+/// (`render_usage` wants the command mutable: it finishes building it.)
+fn usage_block(cmd: &mut clap::Command) -> String {
+    format!(
+        "```text\n{}\n```\n\n",
+        cmd.render_usage().to_string().trim()
+    )
+}
+
+/// A list item linking to the section of `parent`'s subcommand `cmd`
+/// (`tutor check`, `tutor class check`), with its one-line help.
+fn command_item(parent: &str, cmd: &clap::Command) -> String {
+    let path = format!("{parent} {}", cmd.get_name());
+    format!(
+        "- [`{path}`](#{}): {}\n",
+        anchor(&path),
+        escape(&cmd.get_about().map(|a| a.to_string()).unwrap_or_default())
+    )
+}
+
 /// The section of one command (`## tutor check`), then those of its own
 /// subcommands (`## tutor class check`).
 fn command_section(out: &mut String, parent: &str, s: &clap::Command, global: &str) {
@@ -79,23 +84,12 @@ fn command_section(out: &mut String, parent: &str, s: &clap::Command, global: &s
     if let Some(about) = s.get_long_about().or(s.get_about()) {
         let _ = writeln!(out, "{}\n", escape(about.to_string().trim()));
     }
-    let mut sub = s.clone();
-    let _ = writeln!(
-        out,
-        "```text\n{}\n```\n",
-        sub.render_usage().to_string().trim()
-    );
+    out.push_str(&usage_block(&mut s.clone()));
     let children = subcommands(s);
     if !children.is_empty() {
         let _ = writeln!(out, "{}\n", t!("book-subcommands"));
         for c in &children {
-            let name = format!("{path} {}", c.get_name());
-            let _ = writeln!(
-                out,
-                "- [`{name}`](#{}): {}",
-                anchor(&name),
-                escape(&c.get_about().map(|a| a.to_string()).unwrap_or_default())
-            );
+            out.push_str(&command_item(&path, c));
         }
         out.push('\n');
     }

@@ -8,9 +8,9 @@
 //! screen can search the book for it.
 
 use super::links::{check_link, diagnosis_link, stage_label, values_note};
-use super::markdown::{code, fill_code, fill_prose, guard_includes, link_text};
+use super::markdown::{code, details, fill_code, fill_prose, guard_includes, link_text};
 use super::symptoms::symptoms;
-use super::{checks_in_order, diagnoses_in_order, generated_note, stage_index};
+use super::{checks_in_order, diagnoses_in_order, page_head, stage_index};
 use crate::catalog::Diagnosis;
 use crate::pack::Pack;
 use crate::profile::PLACEHOLDERS;
@@ -21,8 +21,7 @@ use std::fmt::Write as _;
 
 /// The page of diagnosis `d`.
 pub(super) fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
-    let mut out = generated_note();
-    let _ = writeln!(out, "# {}\n", link_text(&d.title));
+    let mut out = page_head(&link_text(&d.title));
     let stage = match pack.lesson(&d.stage) {
         Some(l) => format!(
             "[{}](../stages/{}.md)",
@@ -128,19 +127,17 @@ pub(super) fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
     for s in messages(d) {
         let _ = writeln!(out, "- {}", code(&s));
     }
-    let _ = write!(
-        out,
-        "\n<details>\n<summary>{}</summary>\n\n```text\n",
-        t!("book-exact-patterns")
-    );
+    let mut exact = String::from("```text\n");
     for p in &d.patterns {
         // Placeholders in a pattern are the reader's own values: `<http_port>`.
         let shown = PLACEHOLDERS.iter().fold(p.clone(), |acc, n| {
             acc.replace(&format!("{{{n}}}"), &format!("<{n}>"))
         });
-        let _ = writeln!(out, "{}", guard_includes(&shown));
+        let _ = writeln!(exact, "{}", guard_includes(&shown));
     }
-    out.push_str("```\n\n</details>\n\n");
+    exact.push_str("```");
+    out.push('\n');
+    out.push_str(&details(&t!("book-exact-patterns"), &exact));
     let _ = writeln!(
         out,
         "{}",
@@ -155,11 +152,10 @@ pub(super) fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
 /// The symptom index: every message `tutor why` recognises, sorted by its
 /// first word, then the diagnoses of each stage.
 pub(super) fn symptom_index(pack: &Pack) -> String {
-    let mut out = generated_note();
+    let mut out = page_head(&t!("book-index-title"));
     let _ = write!(
         out,
-        "# {}\n\n{}\n\n{}\n\n```sh\nsudo nginx -t 2>&1 | tutor why\n```\n\n",
-        t!("book-index-title"),
+        "{}\n\n{}\n\n```sh\nsudo nginx -t 2>&1 | tutor why\n```\n\n",
         t!("book-index-intro"),
         t!("book-index-pipe")
     );

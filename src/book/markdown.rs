@@ -344,9 +344,30 @@ pub fn anchor(heading: &str) -> String {
         .collect()
 }
 
+/// A folded block: mdBook shows `summary` and opens `body` on a click. The
+/// blank lines make mdBook read the body as Markdown, not as HTML.
+pub(super) fn details(summary: &str, body: &str) -> String {
+    format!("<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>\n\n")
+}
+
 /// Text for a Markdown table cell: a `|` would end the cell.
 pub(super) fn table_cell(text: &str) -> String {
     text.replace('|', "\\|")
+}
+
+/// A table's header row and the line under it.
+pub(super) fn table_head(columns: &[String]) -> String {
+    format!("{}|{}\n", table_row(columns), "---|".repeat(columns.len()))
+}
+
+/// One row of a table, from cells already escaped (`table_cell`, `code`).
+pub(super) fn table_row(cells: &[String]) -> String {
+    let mut row = String::from("|");
+    for cell in cells {
+        let _ = write!(row, " {cell} |");
+    }
+    row.push('\n');
+    row
 }
 
 #[cfg(test)]

@@ -55,9 +55,23 @@ use write::{write_if_changed, write_pages};
 /// The template of the table of contents, next to `DIR`.
 pub const SUMMARY_TEMPLATE: &str = "SUMMARY.in.md";
 
-/// The comment at the top of every generated page.
+/// The comment at the top of every generated file, so that nobody edits
+/// one by hand. Fragments (included by hand-written pages) start with it
+/// alone, pages with `page_head`.
 fn generated_note() -> String {
     format!("<!-- {} -->\n\n", t!("book-generated-note"))
+}
+
+/// The start of a generated page: the note, then its title.
+fn page_head(title: &str) -> String {
+    format!("{}# {title}\n\n", generated_note())
+}
+
+/// Whether `book.ftl` has the message `id`, in English (the i18n tests
+/// make sure that both languages have the same messages).
+#[cfg(test)]
+fn described(id: &str) -> bool {
+    crate::i18n::tr_in(crate::i18n::Lang::En, id, &[]) != id
 }
 
 /// Write the generated book pages into `out`, and `SUMMARY.md` next to it

@@ -7,8 +7,8 @@
 //! probe registry is to replace its source.
 
 use super::links::check_link;
-use super::markdown::{code, fill_code, link_text, stand_in, table_cell};
-use super::{checks_in_order, generated_note};
+use super::markdown::{code, fill_code, link_text, stand_in, table_cell, table_head, table_row};
+use super::{checks_in_order, generated_note, page_head};
 use crate::catalog::CheckDef;
 use crate::listen;
 use crate::pack::Pack;
@@ -19,13 +19,8 @@ use std::fmt::Write as _;
 /// Every command tutor runs on the server, check by check, so a reader (or
 /// an administrator) can see them before letting tutor log in.
 pub(super) fn remote_commands_page(pack: &Pack) -> String {
-    let mut out = generated_note();
-    let _ = write!(
-        out,
-        "# {}\n\n{}\n\n",
-        t!("book-remote-commands"),
-        t!("book-remote-intro")
-    );
+    let mut out = page_head(&t!("book-remote-commands"));
+    let _ = write!(out, "{}\n\n", t!("book-remote-intro"));
     let checks = checks_in_order(pack);
     if checks
         .iter()
@@ -78,13 +73,11 @@ fn placeholder_id(name: &str) -> String {
 /// reads in the book, and what it stands for.
 pub(super) fn placeholders_fragment() -> String {
     let mut out = generated_note();
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} |\n|---|---|---|",
+    out.push_str(&table_head(&[
         t!("book-col-in-files"),
         t!("book-col-in-book"),
-        t!("book-col-stands-for")
-    );
+        t!("book-col-stands-for"),
+    ]));
     for name in PLACEHOLDERS {
         let id = placeholder_id(name);
         let meaning = t!(&id);
@@ -93,13 +86,11 @@ pub(super) fn placeholders_fragment() -> String {
         } else {
             meaning
         };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
+        out.push_str(&table_row(&[
             code(&format!("{{{name}}}")),
             code(&stand_in(name)),
-            table_cell(&meaning)
-        );
+            table_cell(&meaning),
+        ]));
     }
     out
 }
@@ -107,13 +98,11 @@ pub(super) fn placeholders_fragment() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::book::described as exists;
 
-    /// Each placeholder has its words in `book.ftl` (the i18n tests make
-    /// sure that both languages have the same messages).
+    /// Each placeholder has its words in `book.ftl`.
     #[test]
     fn placeholders_are_described() {
-        use crate::i18n::{tr_in, Lang};
-        let exists = |id: &str| tr_in(Lang::En, id, &[]) != id;
         for name in PLACEHOLDERS {
             let id = placeholder_id(name);
             assert!(exists(&id), "placeholder {name}: no message {id}");

@@ -6,9 +6,9 @@
 //! runs on the server and the diagnoses it can report, so a reader can see
 //! what tutor does on their machine before running it.
 
-use super::generated_note;
 use super::links::{check_link, diagnosis_link, remote_commands_link, values_note};
-use super::markdown::{code, fill_code, fill_prose, lesson_markdown, link_text};
+use super::markdown::{code, details, fill_code, fill_prose, lesson_markdown, link_text};
+use super::page_head;
 use super::probes::probe_words;
 use crate::catalog::CheckDef;
 use crate::lessons::Lesson;
@@ -19,17 +19,12 @@ use std::fmt::Write as _;
 
 /// The chapter of stage `number` of `total`.
 pub(super) fn stage_page(pack: &Pack, lesson: &Lesson, number: usize, total: usize) -> String {
-    let mut out = generated_note();
-    let _ = writeln!(
-        out,
-        "# {}\n",
-        t!(
-            "book-stage-heading",
-            number = number,
-            total = total,
-            title = link_text(&lesson.title)
-        )
-    );
+    let mut out = page_head(&t!(
+        "book-stage-heading",
+        number = number,
+        total = total,
+        title = link_text(&lesson.title)
+    ));
     out.push_str(&values_note());
     for (heading, text) in [
         ("book-what-and-why", &lesson.about),
@@ -48,23 +43,17 @@ pub(super) fn stage_page(pack: &Pack, lesson: &Lesson, number: usize, total: usi
         )
     );
     for (i, hint) in lesson.hints.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "<details>\n<summary>{}</summary>\n\n{}\n\n</details>\n",
-            t!(
-                "book-hint-summary",
-                number = i + 1,
-                total = lesson.hints.len()
-            ),
-            lesson_markdown(hint)
+        let summary = t!(
+            "book-hint-summary",
+            number = i + 1,
+            total = lesson.hints.len()
         );
+        out.push_str(&details(&summary, &lesson_markdown(hint)));
     }
-    let _ = writeln!(
-        out,
-        "<details>\n<summary>{}</summary>\n\n{}\n\n</details>\n",
-        t!("book-solution-summary"),
-        lesson_markdown(&lesson.solution)
-    );
+    out.push_str(&details(
+        &t!("book-solution-summary"),
+        &lesson_markdown(&lesson.solution),
+    ));
     out.push_str(&stage_checks(pack, &lesson.stage));
     out
 }
