@@ -816,18 +816,38 @@ fn hand_ins_cannot_send_escape_sequences_and_need_plain_ids() {
         })
         .to_string()
     };
-    env.write("evil.json", &handin(HOSTILE, &format!("a{HOSTILE}.example.org"), "dns"));
-    env.write("bad-id.json", &handin("p", "b.example.org", &format!("dns{HOSTILE}")));
+    env.write(
+        "evil.json",
+        &handin(HOSTILE, &format!("a{HOSTILE}.example.org"), "dns"),
+    );
+    env.write(
+        "bad-id.json",
+        &handin("p", "b.example.org", &format!("dns{HOSTILE}")),
+    );
     let o = env.run(&[
-        "class", "summary", "evil.json", "bad-id.json", "--html", "page.html",
+        "class",
+        "summary",
+        "evil.json",
+        "bad-id.json",
+        "--html",
+        "page.html",
     ]);
     assert_eq!(o.status.code(), Some(1), "one file skipped: {}", err(&o));
     let (text, problems) = (out(&o), err(&o));
-    assert!(!has_control(&text) && !has_control(&problems), "{text:?}\n{problems:?}");
+    assert!(
+        !has_control(&text) && !has_control(&problems),
+        "{text:?}\n{problems:?}"
+    );
     let o = env.run(&["class", "summary", "evil.json", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
-    let domain = v["learners"][0]["domain"].as_str().unwrap_or_default().to_string();
-    assert!(domain.contains("\\x1b]52;c;"), "made visible, not dropped: {domain:?}");
+    let domain = v["learners"][0]["domain"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        domain.contains("\\x1b]52;c;"),
+        "made visible, not dropped: {domain:?}"
+    );
     assert!(
         problems.contains("bad-id.json") && problems.contains("is not a stage or diagnosis name"),
         "{problems}"

@@ -424,8 +424,10 @@ fn what_the_server_says_is_made_safe_to_print() {
     let pack = pack(GATED);
     let mut w = World::new();
     // OSC 52 (clipboard) and a cursor movement in a command's output.
-    w.outputs
-        .insert("id -u".into(), output(0, "1000\x1b]52;c;cm0gLXJm\x07\x1b[2J\n"));
+    w.outputs.insert(
+        "id -u".into(),
+        output(0, "1000\x1b]52;c;cm0gLXJm\x07\x1b[2J\n"),
+    );
     let r = w.run(&p, &pack).check("ssh.whoami");
     assert_eq!(r.status, Status::Pass);
     assert_eq!(r.observed, "uid 1000\\x1b]52;c;cm0gLXJm\\x07\\x1b[2J");
@@ -438,5 +440,9 @@ fn what_the_server_says_is_made_safe_to_print() {
     );
     let r = w.run(&p, &pack).check("dev.up");
     assert!(r.observed.contains("\\u{9b}2J"), "{}", r.observed);
-    assert!(!r.observed.chars().any(char::is_control), "{:?}", r.observed);
+    assert!(
+        !r.observed.chars().any(char::is_control),
+        "{:?}",
+        r.observed
+    );
 }

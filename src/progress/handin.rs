@@ -19,9 +19,9 @@
 use crate::progress::{self, CheckRun, Progress, StageProgress};
 use crate::t;
 use crate::visible;
-use std::io::Read;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 /// The format version in `tutor_handin`.
@@ -146,7 +146,11 @@ fn checked(mut h: HandIn, shown: &str) -> Result<HandIn, String> {
         .iter()
         .flat_map(|(stage, p)| std::iter::once(stage).chain(&p.diagnoses))
         .chain(h.current_stage.iter())
-        .chain(h.history.iter().flat_map(|r| std::iter::once(&r.stage).chain(&r.diagnoses)));
+        .chain(
+            h.history
+                .iter()
+                .flat_map(|r| std::iter::once(&r.stage).chain(&r.diagnoses)),
+        );
     for id in ids {
         if !visible::plain_id(id) {
             return Err(t!(

@@ -1,0 +1,111 @@
+//! Reference pages built from the catalog and the profile: the commands
+//! tutor runs on the server (`reference/remote-commands.md`) and the table
+//! of placeholders (`reference/placeholders.md`, included by the
+//! hand-written "Getting started" and lesson-format pages).
+//!
+//! The table of probes and facts is in `probes.rs`, kept apart because the
+//! probe registry is to replace its source.
+
+use super::links::check_link;
+use super::markdown::{code, fill_code, link_text, stand_in, table_cell, table_head, table_row};
+use super::{checks_in_order, generated_note, page_head};
+use crate::catalog::CheckDef;
+use crate::pack::Pack;
+use crate::probe::listen;
+use crate::profile::PLACEHOLDERS;
+use crate::t;
+use std::fmt::Write as _;
+
+/// Every command tutor runs on the server, check by check, so a reader (or
+/// an administrator) can see them before letting tutor log in.
+pub(super) fn remote_commands_page(pack: &Pack) -> String {
+    let mut out = page_head(&t!("book-remote-commands"));
+    let _ = write!(out, "{}\n\n", t!("book-remote-intro"));
+    let checks = checks_in_order(pack);
+    if checks
+        .iter()
+        .filter_map(|c| c.run.as_deref())
+        .any(|r| r.contains("sudo -n"))
+    {
+        let _ = write!(out, "{}\n\n", t!("book-remote-sudo"));
+    }
+    let _ = write!(out, "{}\n\n", t!("book-remote-values"));
+    let listeners: Vec<&&CheckDef> = checks
+        .iter()
+        .filter(|c| c.probes().iter().any(|p| p.ends_with(".listen")))
+        .collect();
+    if !listeners.is_empty() {
+        let _ = writeln!(out, "## {}\n", t!("book-who-listens"));
+        let ids: Vec<String> = listeners
+            .iter()
+            .map(|c| check_link(pack, &c.id, false))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}\n\n```sh\n{}\n```\n",
+            t!("book-listen-once", checks = ids.join(", ")),
+            listen::COMMAND
+        );
+    }
+    let _ = writeln!(out, "## {}\n", t!("book-check-commands"));
+    for c in checks.iter().filter(|c| c.run.is_some()) {
+        let _ = writeln!(
+            out,
+            "### {}\n\n{}\n\n```sh\n{}\n```\n",
+            c.id,
+            t!(
+                "book-check-of-stage",
+                title = link_text(&c.title),
+                stage = format!("[{}](../stages/{}.md)", c.stage, c.stage)
+            ),
+            fill_code(c.run.as_deref().unwrap_or("").trim())
+        );
+    }
+    out
+}
+
+/// The message id of a placeholder's meaning (`site_dir` → `book-placeholder-site-dir`).
+fn placeholder_id(name: &str) -> String {
+    format!("book-placeholder-{}", name.replace('_', "-"))
+}
+
+/// The table of placeholders: how each is written in lesson files, how it
+/// reads in the book, and what it stands for.
+pub(super) fn placeholders_fragment() -> String {
+    let mut out = generated_note();
+    out.push_str(&table_head(&[
+        t!("book-col-in-files"),
+        t!("book-col-in-book"),
+        t!("book-col-stands-for"),
+    ]));
+    for name in PLACEHOLDERS {
+        let id = placeholder_id(name);
+        let meaning = t!(&id);
+        let meaning = if meaning == id {
+            t!("book-undocumented")
+        } else {
+            meaning
+        };
+        out.push_str(&table_row(&[
+            code(&format!("{{{name}}}")),
+            code(&stand_in(name)),
+            table_cell(&meaning),
+        ]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::described as exists;
+
+    /// Each placeholder has its words in `book.ftl`.
+    #[test]
+    fn placeholders_are_described() {
+        for name in PLACEHOLDERS {
+            let id = placeholder_id(name);
+            assert!(exists(&id), "placeholder {name}: no message {id}");
+        }
+    }
+}
