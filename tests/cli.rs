@@ -750,3 +750,30 @@ fn under_loopback_only_nothing_leaves_the_machine() {
     let ssh = v["stages"][1]["checks"][0]["observed"].as_str().unwrap();
     assert!(ssh.contains("TUTOR_LOOPBACK_ONLY"), "{ssh}");
 }
+
+#[test]
+fn book_src_refuses_ids_that_are_not_plain_names() {
+    let e = Env::new();
+    let pack = e.dir.path().join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    std::fs::write(
+        pack.join("evil.toml"),
+        "[[diagnosis]]\nid = \"../../evil\"\nstage = \"dns\"\ntitle = \"t\"\nwhy = \"w\"\nfix = [{ where = \"server\", run = \"x\" }]\npatterns = ['zzz']\n\n[[check]]\nid = \"dns.extra\"\nstage = \"dns\"\ntitle = \"t\"\ngather = [\"dns\"]\n[[check.rule]]\nid = \"a\"\ndiagnosis = \"../../evil\"\n",
+    )
+    .unwrap();
+    let out = e.dir.path().join("book").join("src").join("generated");
+    let o = e.run(&[
+        "--lessons",
+        pack.to_str().unwrap(),
+        "book-src",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("\"../../evil\" cannot name a book page"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!e.dir.path().join("book").join("evil.md").exists());
+    assert!(!out.exists(), "nothing written");
+}

@@ -77,6 +77,22 @@ fn described(id: &str) -> bool {
 /// Write the generated book pages into `out`, and `SUMMARY.md` next to it
 /// when the template `SUMMARY.in.md` is there.
 pub fn generate(pack: &Pack, out: &Path) -> Result<()> {
+    // Stage and diagnosis ids become file names: an instructor's pack must
+    // not write outside the book (`../../x`) or make odd names.
+    let ids = pack.lessons.iter().map(|l| ("stage", &l.stage)).chain(
+        pack.catalog
+            .diagnoses
+            .iter()
+            .map(|(d, _)| ("diagnosis", &d.id)),
+    );
+    for (what, id) in ids {
+        if !crate::visible::plain_id(id) {
+            anyhow::bail!(
+                "the {what} id {:?} cannot name a book page: use lower-case letters, digits, ., _ and - only (at most 64).",
+                crate::visible::line(id)
+            );
+        }
+    }
     write_pages(out, &pages(pack))?;
     if let Some(src) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         let template_path = src.join(SUMMARY_TEMPLATE);

@@ -6,8 +6,8 @@
 //! diagnosis) are removed, but only in a folder this generator owns: one
 //! that holds the marker file, or that was empty or missing before.
 //!
-//! The marker is written on every run, also into a folder that held other
-//! files: the first run there removes nothing, a second one would.
+//! The marker is written only into a folder that is ours, so a folder that
+//! held other files never becomes one: its files are never removed.
 
 use anyhow::{Context, Result};
 use std::collections::BTreeSet;
@@ -27,10 +27,12 @@ pub(super) fn write_pages(out: &Path, pages: &[(String, String)]) -> Result<()> 
             .next()
             .is_none();
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    write_if_changed(
-        &out.join(MARKER),
-        "Written by `tutor book-src`; its Markdown files are replaced on every run.\n",
-    )?;
+    if ours {
+        write_if_changed(
+            &out.join(MARKER),
+            "Written by `tutor book-src`; its Markdown files are replaced on every run.\n",
+        )?;
+    }
     let mut written = BTreeSet::new();
     for (rel, text) in pages {
         let path = out.join(rel);
@@ -84,4 +86,29 @@ fn remove_stale(out: &Path, written: &BTreeSet<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_with_other_files_never_loses_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.md");
+        std::fs::write(&notes, "mine").unwrap();
+        let pages = vec![("a.md".to_string(), "A".to_string())];
+        write_pages(dir.path(), &pages).unwrap();
+        write_pages(dir.path(), &pages).unwrap();
+        assert!(
+            notes.is_file(),
+            "a second run removed a file it did not write"
+        );
+        assert!(!dir.path().join(MARKER).exists());
+        // A folder of its own is cleaned of pages it no longer writes.
+        let own = dir.path().join("book");
+        write_pages(&own, &[("old.md".into(), "x".into())]).unwrap();
+        write_pages(&own, &pages).unwrap();
+        assert!(!own.join("old.md").exists() && own.join("a.md").is_file());
+    }
 }
