@@ -116,7 +116,9 @@ impl Profile {
             }
         }
         if let Some(dir) = &answers.site_dir {
-            if dir.trim().is_empty() || dir.contains('\n') || dir.contains('\0') {
+            // A leading `-` would read as an option to `cd`, `test` or
+            // `stat`; control characters have no place in a path.
+            if dir.trim().is_empty() || dir.starts_with('-') || dir.chars().any(char::is_control) {
                 return Err(t!("site-dir-invalid"));
             }
         }

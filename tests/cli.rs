@@ -777,3 +777,70 @@ fn book_src_refuses_ids_that_are_not_plain_names() {
     assert!(!e.dir.path().join("book").join("evil.md").exists());
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn site_dirs_that_read_as_options_or_hold_controls_are_refused() {
+    let e = Env::new();
+    for bad in ["-rf", "--help", "~/sites/x\x1b[2J", "~/a\tb"] {
+        let o = e.run(&[
+            "init",
+            "--domain",
+            "a.example.com",
+            "--server-ip",
+            "192.0.2.5",
+            "--ssh-user",
+            "u",
+            &format!("--site-dir={bad}"),
+        ]);
+        assert_clean_error(&o, "site folder");
+    }
+    assert!(!e.progress_file().exists());
+}
+
+/// With a hand-edited invalid domain nothing is asked of the server: a
+/// listener on the profile's SSH port and on its web ports sees no
+/// connection at all (before the gate, the prefetch still logged in).
+#[test]
+fn an_invalid_domain_never_logs_in() {
+    use std::net::TcpListener;
+    let e = Env::new();
+    let ssh = TcpListener::bind("127.0.0.1:0").unwrap();
+    let web = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (ssh_port, web_port) = (
+        ssh.local_addr().unwrap().port().to_string(),
+        web.local_addr().unwrap().port().to_string(),
+    );
+    let o = e.run(&[
+        "init",
+        "--domain",
+        "staging.example.com",
+        "--server-ip",
+        "127.0.0.1",
+        "--ssh-user",
+        "elspeth",
+        "--ssh-port",
+        &ssh_port,
+        "--resolver",
+        "127.0.0.1:1",
+        "--dev-port",
+        &web_port,
+        "--http-port",
+        &web_port,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = e.progress_file();
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["answers"]["domain"] = Value::from("not a domain");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = e.run(&["check", "--all", "--json", "--accept-new-host-key"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for l in [&ssh, &web] {
+        l.set_nonblocking(true).unwrap();
+        assert!(
+            l.accept()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
+            "tutor connected although the domain is invalid"
+        );
+    }
+    assert!(!e.dir.path().join(".ssh").join("known_hosts").exists());
+}

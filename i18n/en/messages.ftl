@@ -27,7 +27,7 @@ port-zero = The { $what } is 0: use a port from 1 to 65535.
 port-what-ssh = SSH port
 port-what-dev = dev server port
 port-what-http = HTTP port
-site-dir-invalid = The site folder is empty or holds a line break: use e.g. ~/sites/staging.example.com.
+site-dir-invalid = The site folder is empty, starts with - or holds a line break or other control character: use e.g. ~/sites/staging.example.com.
 
 progress-damaged = The progress file { $path } is damaged ({ $reason }); it was left as it is: move it away (mv { $path } { $backup }) or start over with `tutor reset --all`.
 progress-too-new = The progress file { $path } was made by a newer tutor (format version { $version }, this one reads up to { $supported }); it was left as it is: update tutor or use another --profile.

@@ -27,7 +27,7 @@ port-zero = { $what } 값이 0입니다. 1부터 65535 사이의 포트를 씁�
 port-what-ssh = SSH 포트
 port-what-dev = 개발 서버 포트
 port-what-http = HTTP 포트
-site-dir-invalid = 사이트 폴더가 비어 있거나 줄바꿈이 들어 있습니다. ~/sites/staging.example.com처럼 씁니다.
+site-dir-invalid = 사이트 폴더가 비어 있거나, -로 시작하거나, 줄바꿈 같은 제어 문자가 들어 있습니다. ~/sites/staging.example.com처럼 씁니다.
 
 progress-damaged = 진행 파일 { $path }이(가) 손상되었습니다({ $reason }). 파일은 그대로 두었습니다. 옆으로 옮기거나(mv { $path } { $backup }) `tutor reset --all`로 새로 시작합니다.
 progress-too-new = 진행 파일 { $path }은(는) 더 새로운 tutor가 만든 것입니다(형식 버전 { $version }, 이 tutor는 { $supported }까지 읽습니다). 파일은 그대로 두었습니다. tutor를 업데이트하거나 다른 --profile을 씁니다.

@@ -170,7 +170,11 @@ pub fn default_resolvers(domain: &str, timeout: Duration) -> Vec<SocketAddr> {
         };
         rt.block_on(authoritative_ips(via, candidates, timeout))
     });
-    for ip in found {
+    // A name server record is the domain owner's data: only a public
+    // unicast address is asked (never loopback, a private network, link
+    // local, multicast or broadcast, which would send tutor's queries into
+    // the learner's own network).
+    for ip in found.into_iter().filter(|ip| public_unicast(*ip)) {
         let addr = SocketAddr::new(IpAddr::V4(ip), 53);
         if !out.contains(&addr) {
             out.push(addr);
@@ -565,6 +569,22 @@ fn facts(p: &Propagation) -> Facts {
     f
 }
 
+/// Whether `ip` is an address on the public internet one may send a query to.
+#[must_use]
+pub fn public_unicast(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || a == 0
+        || a >= 240
+        || (a == 100 && (64..128).contains(&b)))
+}
+
 /// "HOST[:PORT]" or "[V6]:PORT" → a resolver address (port 53 by default).
 #[must_use]
 pub fn parse_resolver(text: &str) -> Option<SocketAddr> {
@@ -580,6 +600,28 @@ pub fn parse_resolver(text: &str) -> Option<SocketAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_public_unicast_name_servers_are_asked() {
+        for ok in ["1.1.1.1", "198.41.0.4", "8.8.4.4"] {
+            assert!(public_unicast(ok.parse().unwrap()), "{ok}");
+        }
+        for bad in [
+            "127.0.0.1",
+            "10.0.0.53",
+            "192.168.1.1",
+            "172.16.0.1",
+            "169.254.1.1",
+            "224.0.0.251",
+            "255.255.255.255",
+            "0.0.0.0",
+            "100.64.0.1",
+            "192.0.2.1",
+            "240.0.0.1",
+        ] {
+            assert!(!public_unicast(bad.parse().unwrap()), "{bad}");
+        }
+    }
 
     fn ra(port: u16, answer: Answer) -> ResolverAnswer {
         ResolverAnswer {
