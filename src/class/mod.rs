@@ -394,22 +394,14 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     })
 }
 
-/// Write `text` to `path` through a temp file and a rename, so a browser
-/// reloading the page never sees half of it.
+/// Write `text` to `path` through the progress file's crash-safe helper,
+/// so a browser reloading the page never sees half of it and a file or
+/// symlink planted at the temp name is never followed.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "class.html".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text)
-        .with_context(|| t!("class-html-write-failed", path = tmp.display().to_string()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        t!("class-html-write-failed", path = path.display().to_string())
-    })
+    crate::progress::replace_file(path, &format!(".{name}.tmp-"), text.as_bytes(), 0o644)
+        .with_context(|| t!("class-html-write-failed", path = path.display().to_string()))
 }

@@ -253,22 +253,7 @@ impl Store {
         let mut json = serde_json::to_vec_pretty(&p).context("Cannot serialize the progress")?;
         json.push(b'\n');
 
-        let target = self.path();
-        let temp = self.dir.join(format!(
-            "{}{}-{}",
-            self.temp_prefix(),
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = write_synced(&temp, &json).and_then(|()| {
-            fs::rename(&temp, &target)
-                .with_context(|| format!("Cannot move {} to {}", temp.display(), target.display()))
-        });
-        if let Err(e) = written {
-            let _ = fs::remove_file(&temp);
-            return Err(e);
-        }
-        sync_dir(&self.dir)
+        replace_file(&self.path(), &self.temp_prefix(), &json, 0o600)
     }
 
     /// `.<profile>.json.tmp-`: hidden, and never a valid profile file name.
@@ -301,11 +286,43 @@ impl Store {
     }
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Replace `target` with `bytes`, crash-safely: a new temp file in the same
+/// folder (named `temp_prefix` + pid + counter, created exclusively, so an
+/// existing file or a symlink planted under that name is never followed),
+/// fsynced, renamed over `target` (a symlink at `target` is replaced, not
+/// followed), then the folder fsynced. The progress file and the class
+/// page both go through here.
+pub fn replace_file(
+    target: &Path,
+    temp_prefix: &str,
+    bytes: &[u8],
+    mode: u32,
+) -> anyhow::Result<()> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temp = dir.join(format!(
+        "{temp_prefix}{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = write_synced(&temp, bytes, mode).and_then(|()| {
+        fs::rename(&temp, target)
+            .with_context(|| format!("Cannot move {} to {}", temp.display(), target.display()))
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_dir(dir)
+}
+
+fn write_synced(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o600)
+        .mode(mode)
         .open(path)
         .with_context(|| format!("Cannot create {}", path.display()))?;
     file.write_all(bytes)
