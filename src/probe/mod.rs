@@ -3,6 +3,4 @@
 
 pub mod dns;
 pub mod http;
-pub mod known_hosts;
 pub mod ssh;
-pub mod ssh_config;
