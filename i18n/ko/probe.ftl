@@ -1,4 +1,4 @@
-# 로그인에 실패했을 때 SSH 점검이 하는 말 (src/probe/ssh.rs).
+# 로그인에 실패했을 때 SSH 점검이 하는 말 (src/probe/ssh/).
 
 ssh-refused = { $addr } 쪽에서 연결을 거부했습니다. 그 서버의 { $port }번 포트에서 기다리는 SSH 서버가 없거나, 방화벽이 연결을 거부합니다.
 ssh-no-answer = { $timeout } 안에 { $addr } 쪽에서 응답이 없습니다. 서버가 꺼져 있거나, 주소가 틀렸거나, 방화벽이 연결을 조용히 버리고 있습니다.

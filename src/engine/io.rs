@@ -141,50 +141,18 @@ impl<'a> Live<'a> {
 
     fn ssh_target(&self) -> ssh::SshTarget {
         let a = &self.profile.answers;
-        let home = &self.opts.home;
-        // The learner's own `ssh` reads ~/.ssh/config for the name they type
-        // (the domain) or the address; values found for the domain come first.
-        let by_domain = crate::probe::ssh_config::load(home, &a.domain).unwrap_or_default();
-        let by_ip = crate::probe::ssh_config::load(home, &self.profile.server_ip.to_string())
-            .unwrap_or_default();
-        let config = crate::probe::ssh_config::HostConfig {
-            hostname: by_domain.hostname.or(by_ip.hostname),
-            user: by_domain.user.or(by_ip.user),
-            port: by_domain.port.or(by_ip.port),
-            identity_files: [by_domain.identity_files, by_ip.identity_files].concat(),
-        };
-        let server_ip = self.profile.server_ip.to_string();
-        let host = config.hostname.clone().unwrap_or_else(|| server_ip.clone());
-        let known_as: Vec<String> = [a.domain.clone(), server_ip]
-            .into_iter()
-            .filter(|n| *n != host)
-            .collect();
-        let port = if a.ssh_port == 22 {
-            config.port.unwrap_or(22)
-        } else {
-            a.ssh_port
-        };
-        let mut identities: Vec<PathBuf> = a.identity.iter().cloned().collect();
-        identities.extend(config.identity_files.iter().cloned());
-        if a.identity.is_none() {
-            for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
-                identities.push(home.join(".ssh").join(name));
-            }
-        }
-        ssh::SshTarget {
-            host,
-            port,
-            user: a.ssh_user.clone(),
-            identities,
-            known_hosts: a
-                .known_hosts
-                .clone()
-                .unwrap_or_else(|| home.join(".ssh").join("known_hosts")),
-            known_as,
+        ssh::SshTarget::for_learner(&ssh::LoginSpec {
+            domain: &a.domain,
+            server_ip: self.profile.server_ip.into(),
+            ssh_user: &a.ssh_user,
+            ssh_port: a.ssh_port,
+            identity: a.identity.as_deref(),
+            known_hosts: a.known_hosts.as_deref(),
+            home: &self.opts.home,
             use_agent: self.opts.use_agent,
             connect_timeout: self.opts.connect_timeout,
             command_timeout: self.opts.command_timeout,
-        }
+        })
     }
 }
 

@@ -26,21 +26,6 @@ pub struct Request {
     pub read_timeout: Duration,
 }
 
-impl Request {
-    /// A request for `path` on `domain`, sent to `ip:port`, with the usual
-    /// timeouts (5 s to connect, 10 s for the whole answer).
-    pub fn new(ip: IpAddr, port: u16, domain: &str, path: &str) -> Self {
-        Request {
-            ip,
-            port,
-            host: host_header(domain, port),
-            path: path.to_string(),
-            connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(10),
-        }
-    }
-}
-
 /// The Host header a browser sends for `domain` on `port`.
 pub fn host_header(domain: &str, port: u16) -> String {
     if port == 80 {
@@ -738,14 +723,21 @@ mod tests {
         assert!(r.error.unwrap().contains("nothing more within 2 s"));
     }
 
+    /// A request for `path` on example.org, sent to 127.0.0.1:`port`.
+    fn request(port: u16, path: &str) -> Request {
+        Request {
+            ip: IpAddr::from([127, 0, 0, 1]),
+            port,
+            host: host_header("example.org", port),
+            path: path.to_string(),
+            connect_timeout: Duration::from_millis(500),
+            read_timeout: Duration::from_millis(400),
+        }
+    }
+
     #[test]
     fn request_is_sanitised() {
-        let mut req = Request::new(
-            IpAddr::from([127, 0, 0, 1]),
-            8000,
-            "example.org",
-            "admin\r\nX: y",
-        );
+        let mut req = request(8000, "admin\r\nX: y");
         assert_eq!(req.host, "example.org:8000");
         assert_eq!(
             request_bytes(&req),
@@ -756,10 +748,7 @@ mod tests {
     }
 
     fn local_request(port: u16) -> Request {
-        let mut req = Request::new(IpAddr::from([127, 0, 0, 1]), port, "example.org", "/x");
-        req.connect_timeout = Duration::from_millis(500);
-        req.read_timeout = Duration::from_millis(400);
-        req
+        request(port, "/x")
     }
 
     /// A loopback server that runs `serve` on the first connection.

@@ -1,4 +1,4 @@
-//! The part of `~/.ssh/config` tutor honours, so that `tutor` reaches the
+//! The part of `~/.ssh/config` (ssh_config(5)) tutor honours, so that `tutor` reaches the
 //! server the same way the learner's own `ssh myserver` does: `Host` blocks
 //! choose `HostName`, `User`, `Port` and `IdentityFile`.
 //!
@@ -91,15 +91,6 @@ pub fn load(home: &Path, host: &str) -> anyhow::Result<HostConfig> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HostConfig::default()),
         Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
     }
-}
-
-/// The keys `ssh` tries when the config names none (OpenSSH 9 order,
-/// without the hardware-backed `*_sk` keys libssh2 cannot use).
-pub fn default_identity_files(home: &Path) -> Vec<PathBuf> {
-    ["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
-        .iter()
-        .map(|name| home.join(".ssh").join(name))
-        .collect()
 }
 
 /// Keyword and arguments of one line, or None for blank lines and comments.
@@ -350,9 +341,5 @@ Host srv
         std::fs::create_dir(dir.path().join(".ssh")).unwrap();
         std::fs::write(dir.path().join(".ssh/config"), "Host x\n User u\n").unwrap();
         assert_eq!(load(dir.path(), "x").unwrap().user.as_deref(), Some("u"));
-        assert_eq!(
-            default_identity_files(Path::new(HOME))[2],
-            PathBuf::from("/home/ann/.ssh/id_ed25519")
-        );
     }
 }

@@ -8,8 +8,10 @@
 //! `[host]:port` otherwise ([`check`]), hashed entries hash that same name,
 //! a host listed with any other key, of any type, has changed (a known RSA
 //! key and a server presenting ed25519 gives "REMOTE HOST IDENTIFICATION HAS
-//! CHANGED"), and for another port a port-less entry with exactly the same
-//! key is accepted as a fallback ([`check_like_ssh`]).
+//! CHANGED"). One rule is deliberately stricter than `ssh`: for a port
+//! other than 22 a port-less entry never counts, not even with exactly the
+//! same key (`ssh` falls back to it, "checking without port identifier"),
+//! so a key is trusted for the port it was recorded for.
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::io::Write;
@@ -40,14 +42,8 @@ pub enum HostKeyStatus {
 /// A revoked key wins over everything, then an exact match anywhere among
 /// the host's entries, then any other key for the host (reported at the
 /// last such line, as `ssh` does in "Offending key in FILE:LINE").
-/// `key_type` is not needed by OpenSSH's rule; it is kept for callers.
-pub fn check(
-    known_hosts_text: &str,
-    host: &str,
-    port: u16,
-    _key_type: &str,
-    key_blob: &[u8],
-) -> HostKeyStatus {
+/// The key type plays no part: any other key, of any type, has changed.
+pub fn check(known_hosts_text: &str, host: &str, port: u16, key_blob: &[u8]) -> HostKeyStatus {
     let name = lookup_name(host, port);
     let mut matched = false;
     let mut changed: Option<usize> = None;
@@ -75,28 +71,6 @@ pub fn check(
     } else {
         HostKeyStatus::NotFound
     }
-}
-
-/// What `ssh` concludes, which is [`check`] plus one fallback measured
-/// with OpenSSH 9.2 ("checking without port identifier"): when nothing is
-/// recorded for `[host]:port`, a port-less entry with exactly this key is
-/// accepted too; a port-less entry with another key does not count as
-/// changed (ssh calls the host unknown).
-pub fn check_like_ssh(
-    known_hosts_text: &str,
-    host: &str,
-    port: u16,
-    key_type: &str,
-    key_blob: &[u8],
-) -> HostKeyStatus {
-    let status = check(known_hosts_text, host, port, key_type, key_blob);
-    if status == HostKeyStatus::NotFound
-        && port != 22
-        && check(known_hosts_text, host, 22, key_type, key_blob) == HostKeyStatus::Match
-    {
-        return HostKeyStatus::Match;
-    }
-    status
 }
 
 /// Key types recorded for `host`:`port`, in file order, without repeats.
@@ -285,7 +259,7 @@ fn hashed_matches(salt_and_hash: &str, name: &str) -> bool {
 /// OpenSSH's pattern-list rule (used by known_hosts and by `Host` in
 /// ssh_config): a matching `!pattern` rejects outright, otherwise any
 /// matching pattern accepts. Case-insensitive.
-pub(crate) fn pattern_list_matches<'a>(
+pub(super) fn pattern_list_matches<'a>(
     name: &str,
     patterns: impl Iterator<Item = &'a str>,
 ) -> bool {
@@ -350,83 +324,29 @@ mod tests {
     fn plain_name_and_lists() {
         let text = format!("# comment\n\nexample.org {ED} {KEY_A}\nfoo,Example.NET,10.0.0.1 {ED} {KEY_A} me@laptop\n");
         let a = blob(KEY_A);
-        assert_eq!(
-            check(&text, "example.org", 22, ED, &a),
-            HostKeyStatus::Match
-        );
-        assert_eq!(
-            check(&text, "EXAMPLE.ORG", 22, ED, &a),
-            HostKeyStatus::Match
-        );
-        assert_eq!(
-            check(&text, "example.net", 22, ED, &a),
-            HostKeyStatus::Match
-        );
-        assert_eq!(check(&text, "10.0.0.1", 22, ED, &a), HostKeyStatus::Match);
-        assert_eq!(
-            check(&text, "other.org", 22, ED, &a),
-            HostKeyStatus::NotFound
-        );
+        assert_eq!(check(&text, "example.org", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "EXAMPLE.ORG", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "example.net", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "10.0.0.1", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "other.org", 22, &a), HostKeyStatus::NotFound);
     }
 
     #[test]
     fn portless_entry_matches_only_port_22() {
         let text = format!("127.0.0.1 {ED} {KEY_A}\n");
         let a = blob(KEY_A);
-        assert_eq!(check(&text, "127.0.0.1", 22, ED, &a), HostKeyStatus::Match);
-        assert_eq!(
-            check(&text, "127.0.0.1", 2222, ED, &a),
-            HostKeyStatus::NotFound
-        );
-    }
-
-    #[test]
-    fn ssh_falls_back_to_the_portless_entry_on_exact_match_only() {
-        let a = blob(KEY_A);
-        let b = blob(KEY_B);
-        let text = format!("127.0.0.1 {ED} {KEY_A}\n");
-        assert_eq!(
-            check_like_ssh(&text, "127.0.0.1", 2222, ED, &a),
-            HostKeyStatus::Match
-        );
-        assert_eq!(
-            check_like_ssh(&text, "127.0.0.1", 2222, ED, &b),
-            HostKeyStatus::NotFound
-        );
-        assert_eq!(
-            check_like_ssh(&text, "127.0.0.1", 22, ED, &b),
-            HostKeyStatus::Mismatch { line: 1 }
-        );
-        // A [host]:port entry is decisive: no fallback once the port is listed.
-        let both = format!("{text}[127.0.0.1]:2222 {ED} {KEY_B}\n");
-        assert_eq!(
-            check_like_ssh(&both, "127.0.0.1", 2222, ED, &a),
-            HostKeyStatus::Mismatch { line: 2 }
-        );
-        let hashed = format!("{HASHED_22} {ED} {KEY_A}\n");
-        assert_eq!(
-            check_like_ssh(&hashed, "127.0.0.1", 2200, ED, &a),
-            HostKeyStatus::Match
-        );
+        assert_eq!(check(&text, "127.0.0.1", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "127.0.0.1", 2222, &a), HostKeyStatus::NotFound);
     }
 
     #[test]
     fn bracketed_port_entry() {
         let text = format!("[127.0.0.1]:2222 {ED} {KEY_A}\n[::1]:2200 {ED} {KEY_A}\n");
         let a = blob(KEY_A);
-        assert_eq!(
-            check(&text, "127.0.0.1", 2222, ED, &a),
-            HostKeyStatus::Match
-        );
-        assert_eq!(
-            check(&text, "127.0.0.1", 22, ED, &a),
-            HostKeyStatus::NotFound
-        );
-        assert_eq!(
-            check(&text, "127.0.0.1", 2223, ED, &a),
-            HostKeyStatus::NotFound
-        );
-        assert_eq!(check(&text, "::1", 2200, ED, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "127.0.0.1", 2222, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "127.0.0.1", 22, &a), HostKeyStatus::NotFound);
+        assert_eq!(check(&text, "127.0.0.1", 2223, &a), HostKeyStatus::NotFound);
+        assert_eq!(check(&text, "::1", 2200, &a), HostKeyStatus::Match);
     }
 
     #[test]
@@ -434,23 +354,23 @@ mod tests {
         let text = format!("a.org {RSA_TYPE} {KEY_B}\n\n# x\n[a.org]:2222 {ED} {KEY_B}\n");
         let a = blob(KEY_A);
         assert_eq!(
-            check(&text, "a.org", 2222, ED, &a),
+            check(&text, "a.org", 2222, &a),
             HostKeyStatus::Mismatch { line: 4 }
         );
         // As ssh 9.2 does: a known RSA key and an ed25519 key presented is
         // "changed", not "unknown".
         assert_eq!(
-            check(&text, "a.org", 22, ED, &a),
+            check(&text, "a.org", 22, &a),
             HostKeyStatus::Mismatch { line: 1 }
         );
         let two = format!("{text}a.org {ED} {KEY_B}\n");
         assert_eq!(
-            check(&two, "a.org", 22, ED, &a),
+            check(&two, "a.org", 22, &a),
             HostKeyStatus::Mismatch { line: 5 }
         );
         // The right key anywhere among the host's entries wins.
         let both = format!("{text}[a.org]:2222 {ED} {KEY_A}\n");
-        assert_eq!(check(&both, "a.org", 2222, ED, &a), HostKeyStatus::Match);
+        assert_eq!(check(&both, "a.org", 2222, &a), HostKeyStatus::Match);
     }
 
     #[test]
@@ -458,14 +378,14 @@ mod tests {
         let a = blob(KEY_A);
         let text = format!("a.org {ED} {KEY_A}\n@revoked * {ED} {KEY_A}\n");
         assert_eq!(
-            check(&text, "a.org", 22, ED, &a),
+            check(&text, "a.org", 22, &a),
             HostKeyStatus::Mismatch { line: 2 }
         );
         let ca = format!("@cert-authority *.org {ED} {KEY_B}\n");
-        assert_eq!(check(&ca, "a.org", 22, ED, &a), HostKeyStatus::NotFound);
+        assert_eq!(check(&ca, "a.org", 22, &a), HostKeyStatus::NotFound);
         let unknown_marker = format!("@weird a.org {ED} {KEY_B}\n");
         assert_eq!(
-            check(&unknown_marker, "a.org", 22, ED, &a),
+            check(&unknown_marker, "a.org", 22, &a),
             HostKeyStatus::NotFound
         );
     }
@@ -475,16 +395,16 @@ mod tests {
         let a = blob(KEY_A);
         let text = format!("*.example.org,!bad.example.org {ED} {KEY_A}\n");
         assert_eq!(
-            check(&text, "www.example.org", 22, ED, &a),
+            check(&text, "www.example.org", 22, &a),
             HostKeyStatus::Match
         );
         assert_eq!(
-            check(&text, "bad.example.org", 22, ED, &a),
+            check(&text, "bad.example.org", 22, &a),
             HostKeyStatus::NotFound
         );
         let q = format!("host?.lan {ED} {KEY_A}\n");
-        assert_eq!(check(&q, "host7.lan", 22, ED, &a), HostKeyStatus::Match);
-        assert_eq!(check(&q, "host77.lan", 22, ED, &a), HostKeyStatus::NotFound);
+        assert_eq!(check(&q, "host7.lan", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check(&q, "host77.lan", 22, &a), HostKeyStatus::NotFound);
     }
 
     // Made with `ssh-keygen -H -f kh` from "127.0.0.1 ..." and
@@ -496,22 +416,13 @@ mod tests {
     fn hashed_entries() {
         let a = blob(KEY_A);
         let text = format!("{HASHED_22} {ED} {KEY_A}\n{HASHED_2222} {ED} {KEY_A}\n");
-        assert_eq!(check(&text, "127.0.0.1", 22, ED, &a), HostKeyStatus::Match);
-        assert_eq!(
-            check(&text, "127.0.0.1", 2222, ED, &a),
-            HostKeyStatus::Match
-        );
-        assert_eq!(
-            check(&text, "127.0.0.1", 2223, ED, &a),
-            HostKeyStatus::NotFound
-        );
-        assert_eq!(
-            check(&text, "127.0.0.2", 22, ED, &a),
-            HostKeyStatus::NotFound
-        );
+        assert_eq!(check(&text, "127.0.0.1", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "127.0.0.1", 2222, &a), HostKeyStatus::Match);
+        assert_eq!(check(&text, "127.0.0.1", 2223, &a), HostKeyStatus::NotFound);
+        assert_eq!(check(&text, "127.0.0.2", 22, &a), HostKeyStatus::NotFound);
         let b = blob(KEY_B);
         assert_eq!(
-            check(&text, "127.0.0.1", 2222, ED, &b),
+            check(&text, "127.0.0.1", 2222, &b),
             HostKeyStatus::Mismatch { line: 2 }
         );
     }
@@ -520,8 +431,8 @@ mod tests {
     fn garbage_lines_are_skipped() {
         let a = blob(KEY_A);
         let text = format!("a.org\na.org {ED}\na.org {ED} !!notbase64!!\n|1|x a.org {ED}\n|1|bad|bad {ED} {KEY_A}\na.org {ED} {KEY_A}\n");
-        assert_eq!(check(&text, "a.org", 22, ED, &a), HostKeyStatus::Match);
-        assert_eq!(check("", "a.org", 22, ED, &a), HostKeyStatus::NotFound);
+        assert_eq!(check(&text, "a.org", 22, &a), HostKeyStatus::Match);
+        assert_eq!(check("", "a.org", 22, &a), HostKeyStatus::NotFound);
     }
 
     #[test]
@@ -533,10 +444,7 @@ mod tests {
         );
         let line = entry_line("127.0.0.1", 2222, ED, &a);
         assert_eq!(line, format!("[127.0.0.1]:2222 {ED} {KEY_A}"));
-        assert_eq!(
-            check(&line, "127.0.0.1", 2222, ED, &a),
-            HostKeyStatus::Match
-        );
+        assert_eq!(check(&line, "127.0.0.1", 2222, &a), HostKeyStatus::Match);
     }
 
     #[test]
