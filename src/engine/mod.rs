@@ -102,6 +102,11 @@ pub struct Run<'a> {
     /// Outputs of remote commands already run, by command.
     commands: BTreeMap<String, CommandOutput>,
     results: BTreeMap<String, CheckResult>,
+    /// The prefetch's wall time not yet charged to a stage, and how many
+    /// checks of which stages it was for: each stage's `duration_ms` takes
+    /// its share, so the stages' durations add up to the run's time.
+    prefetch_time: std::time::Duration,
+    prefetched: BTreeMap<String, usize>,
 }
 
 impl<'a> Run<'a> {
@@ -133,6 +138,8 @@ impl<'a> Run<'a> {
             login: None,
             commands: BTreeMap::new(),
             results: BTreeMap::new(),
+            prefetch_time: std::time::Duration::ZERO,
+            prefetched: BTreeMap::new(),
         }
     }
 
@@ -146,12 +153,25 @@ impl<'a> Run<'a> {
             .map(|c| c.id.clone())
             .collect();
         let checks: Vec<CheckResult> = ids.iter().map(|id| self.check(id)).collect();
+        let took = started.elapsed() + self.prefetch_share(stage);
         StageResult {
             stage: stage.to_string(),
             status: Status::of_stage(checks.iter().map(|c| c.status)),
             checks,
-            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
         }
+    }
+
+    /// This stage's part of the prefetch time (by its number of checks),
+    /// charged once.
+    fn prefetch_share(&mut self, stage: &str) -> std::time::Duration {
+        let total: usize = self.prefetched.values().sum();
+        let Some(mine) = self.prefetched.remove(stage).filter(|_| total > 0) else {
+            return std::time::Duration::ZERO;
+        };
+        let share = self.prefetch_time.mul_f64(mine as f64 / total as f64);
+        self.prefetch_time = self.prefetch_time.saturating_sub(share);
+        share
     }
 
     /// Forget what the probes of `stage`'s checks saw, and every result
@@ -367,6 +387,16 @@ impl<'a> Run<'a> {
     /// command runs in one batch of channels on the one SSH session.
     /// Nothing is asked while a gate is closed.
     pub fn prefetch(&mut self, stages: &[String]) {
+        let started = Instant::now();
+        self.prefetch_inner(stages);
+        self.prefetch_time += started.elapsed();
+        for s in stages {
+            let n = self.pack.catalog.checks_of(s).count();
+            *self.prefetched.entry(s.clone()).or_default() += n;
+        }
+    }
+
+    fn prefetch_inner(&mut self, stages: &[String]) {
         let checks = self.needed_checks(stages);
         if stages.iter().any(|s| self.closed_gate(s, false).is_some()) {
             return;

@@ -446,3 +446,43 @@ fn what_the_server_says_is_made_safe_to_print() {
         r.observed
     );
 }
+
+#[test]
+fn stages_take_their_share_of_the_prefetch_time() {
+    struct Slow(Recorded);
+    impl Io for Slow {
+        fn gather(
+            &mut self,
+            p: &Profile,
+            l: Limits,
+            local: &[&'static Probe],
+            login: bool,
+        ) -> (Vec<Facts>, Option<login::Outcome>) {
+            std::thread::sleep(Duration::from_millis(200));
+            self.0.gather(p, l, local, login)
+        }
+        fn run_many(&mut self, commands: &[String]) -> Vec<CommandOutput> {
+            self.0.run_many(commands)
+        }
+    }
+    let p = profile("staging.example.org");
+    let pack = pack(GATED);
+    let w = World::new();
+    let io = Slow(Recorded {
+        local: w.local.clone(),
+        login: w.login.clone(),
+        outputs: w.outputs.clone(),
+        calls: Rc::clone(&w.calls),
+    });
+    let mut run = Run::with_io(&p, &pack, LIMITS, Box::new(io));
+    let stages = ["domain".to_string(), "ssh".to_string()];
+    run.prefetch(&stages);
+    let domain = run.stage("domain").duration_ms;
+    let ssh = run.stage("ssh").duration_ms;
+    // One check of five is the domain stage's: a fifth of the wait.
+    assert!((30..120).contains(&domain), "{domain}");
+    assert!((150..400).contains(&ssh), "{ssh}");
+    assert!(domain + ssh >= 200, "{domain} + {ssh}");
+    // Charged once: asking again costs only the (memoised) checks.
+    assert!(run.stage("ssh").duration_ms < 50);
+}
