@@ -25,6 +25,9 @@ pub struct CheckDef {
     pub gather: Vec<String>,
     /// A read-only command run on the server; placeholders are shell-quoted.
     pub run: Option<String>,
+    /// Instead of `run`: the id of a shared `[[command]]`, for checks that
+    /// read different facts out of one command's output (it runs once).
+    pub command: Option<String>,
     /// Checks that must pass first; otherwise this one is skipped.
     #[serde(default)]
     pub requires: Vec<String>,
@@ -104,9 +107,19 @@ pub struct Diagnosis {
     pub unit_only: Option<String>,
 }
 
+/// A read-only command shared by several checks (`command = "ID"`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SharedCommand {
+    pub id: String,
+    pub run: String,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
+    #[serde(default)]
+    command: Vec<SharedCommand>,
     #[serde(default)]
     check: Vec<CheckDef>,
     #[serde(default)]
@@ -131,6 +144,7 @@ impl std::fmt::Display for Origin {
 /// All checks and diagnoses of a pack.
 #[derive(Debug, Default)]
 pub struct Catalog {
+    pub commands: Vec<(SharedCommand, Origin)>,
     pub checks: Vec<(CheckDef, Origin)>,
     pub diagnoses: Vec<(Diagnosis, Origin)>,
 }
@@ -163,6 +177,21 @@ impl Catalog {
         let parsed: CatalogFile =
             toml::from_str(text).map_err(|e| vec![toml_error(file, text, &e, 0)])?;
         let mut errors = Vec::new();
+        for c in parsed.command {
+            let origin = Origin {
+                file: file.to_string(),
+                line: line_of(text, &format!("\"{}\"", c.id)),
+                layer,
+            };
+            match self.commands.iter_mut().find(|(x, _)| x.id == c.id) {
+                Some((_, first)) if first.layer == layer => errors.push(format!(
+                    "{origin}: duplicate command id {} (first at {first})",
+                    c.id
+                )),
+                Some(slot) => *slot = (c, origin),
+                None => self.commands.push((c, origin)),
+            }
+        }
         for mut c in parsed.check {
             for (i, r) in c.rules.iter_mut().enumerate() {
                 if r.id.is_empty() {
@@ -203,6 +232,30 @@ impl Catalog {
         } else {
             Err(errors)
         }
+    }
+
+    /// Give every check that names a shared `command` its text as `run`
+    /// (after all layers are read, so an overlay may replace a command).
+    pub fn resolve_commands(&mut self) -> Vec<String> {
+        let mut errors = Vec::new();
+        for (c, origin) in &mut self.checks {
+            let Some(name) = &c.command else { continue };
+            if c.run.is_some() {
+                errors.push(format!(
+                    "{origin}: check {}: give either run or command, not both",
+                    c.id
+                ));
+                continue;
+            }
+            match self.commands.iter().find(|(x, _)| &x.id == name) {
+                Some((shared, _)) => c.run = Some(shared.run.clone()),
+                None => errors.push(format!(
+                    "{origin}: check {}: no [[command]] with id {name:?}",
+                    c.id
+                )),
+            }
+        }
+        errors
     }
 
     /// Every message pattern that is not a valid regex, as `file:line: message`.

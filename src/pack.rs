@@ -150,6 +150,7 @@ impl Pack {
                 }
             }
         }
+        errors.extend(pack.catalog.resolve_commands());
         if lint {
             errors.extend(pack.lint());
         }
