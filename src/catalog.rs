@@ -438,6 +438,9 @@ struct DiagnosisText {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleText {
+    #[serde(default)]
+    #[allow(dead_code)]
+    id: Option<String>,
     observed: Option<String>,
     undecided: Option<String>,
 }

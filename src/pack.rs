@@ -348,7 +348,11 @@ mod tests {
                 "venv",
                 "runserver",
                 "nginx",
-                "migrate"
+                "migrate",
+                "gunicorn",
+                "static",
+                "settings",
+                "systemd"
             ]
         );
     }

@@ -191,7 +191,36 @@ impl Profile {
                 .clone()
                 .unwrap_or_else(|| "https://github.com/YOUR-NAME/superlists.git".to_string()),
         );
+        // The production stages (gunicorn, static, settings, systemd).
+        let service = format!("gunicorn-{}", a.domain);
+        put(
+            "socket",
+            a.gunicorn_socket
+                .clone()
+                .unwrap_or_else(|| format!("/run/{service}.socket")),
+        );
+        put("service", service);
+        let site_path = self.site_path();
+        put("static_root", format!("{site_path}/static"));
+        put("site_path", site_path);
         v
+    }
+
+    /// The site folder as an absolute path, for unit files (systemd does not
+    /// expand `~`): `~/x` is taken to be under `/home/USER` (`/root` for root).
+    #[must_use]
+    pub fn site_path(&self) -> String {
+        let dir = self.site_dir();
+        let home = if self.answers.ssh_user == "root" {
+            "/root".to_string()
+        } else {
+            format!("/home/{}", self.answers.ssh_user)
+        };
+        match dir.strip_prefix("~/") {
+            Some(rest) => format!("{home}/{rest}"),
+            None if dir == "~" => home,
+            None => dir,
+        }
     }
 
     /// The same values shell-quoted, for commands run on the server.
@@ -231,6 +260,14 @@ pub const PLACEHOLDERS: &[&str] = &[
     "http_port",
     "site_url",
     "repo_url",
+    // gunicorn's unix socket: the profile's `gunicorn_socket`, else /run/gunicorn-DOMAIN.socket
+    "socket",
+    // the systemd service's name without `.service`: gunicorn-DOMAIN
+    "service",
+    // the site folder as an absolute path (unit files cannot use ~)
+    "site_path",
+    // where collectstatic puts the files: SITE_PATH/static
+    "static_root",
 ];
 
 #[cfg(test)]

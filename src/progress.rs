@@ -73,6 +73,9 @@ pub struct Answers {
     pub live_domain: Option<String>,
     #[serde(default)]
     pub repo_url: Option<String>,
+    /// None means `/run/gunicorn-<domain>.socket`.
+    #[serde(default)]
+    pub gunicorn_socket: Option<String>,
     #[serde(default)]
     pub lang: Option<String>,
 }
@@ -93,6 +96,7 @@ impl Answers {
             resolvers: Vec::new(),
             live_domain: None,
             repo_url: None,
+            gunicorn_socket: None,
             lang: None,
         }
     }

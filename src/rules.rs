@@ -24,6 +24,9 @@ pub type Facts = BTreeMap<String, String>;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
+    /// A short name, unique within its check (translations refer to it).
+    #[serde(default)]
+    pub id: Option<String>,
     /// Fact name → pattern; all must hold. Empty: always holds.
     #[serde(default)]
     pub when: BTreeMap<String, String>,
@@ -101,6 +104,7 @@ mod tests {
 
     fn rule(when: &[(&str, &str)], diagnosis: &str) -> Rule {
         Rule {
+            id: None,
             when: when
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
