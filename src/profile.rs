@@ -303,6 +303,31 @@ mod tests {
     }
 
     #[test]
+    fn production_placeholders_derive_from_the_domain() {
+        let mut a = Answers::new("staging.example.com", "203.0.113.5", "elspeth");
+        let v = Profile::new("p", &a).unwrap().vars();
+        assert_eq!(v["service"], "gunicorn-staging.example.com");
+        assert_eq!(v["socket"], "/run/gunicorn-staging.example.com.socket");
+        assert_eq!(v["site_path"], "/home/elspeth/sites/staging.example.com");
+        assert_eq!(
+            v["static_root"],
+            "/home/elspeth/sites/staging.example.com/static"
+        );
+        a.gunicorn_socket = Some("/home/elspeth/sites/x/gunicorn.socket".into());
+        a.site_dir = Some("/srv/site".into());
+        let v = Profile::new("p", &a).unwrap().vars();
+        assert_eq!(v["socket"], "/home/elspeth/sites/x/gunicorn.socket");
+        assert_eq!(v["site_path"], "/srv/site");
+        a.ssh_user = "root".into();
+        a.site_dir = None;
+        let p = Profile::new("p", &a).unwrap();
+        assert_eq!(p.site_path(), "/root/sites/staging.example.com");
+        for name in PLACEHOLDERS {
+            assert!(p.vars().contains_key(*name), "{name}");
+        }
+    }
+
+    #[test]
     fn users_and_ips() {
         assert!(valid_user("elspeth"));
         assert!(valid_user("deploy_1"));
