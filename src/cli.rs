@@ -206,6 +206,9 @@ pub struct InitArgs {
     /// The URL of your project's git repository
     #[arg(long, value_name = "URL")]
     pub repo_url: Option<String>,
+    /// Where gunicorn's unix socket lives [default: /run/gunicorn-DOMAIN.socket]
+    #[arg(long, value_name = "PATH")]
+    pub gunicorn_socket: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -176,6 +176,7 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         resolvers: a.resolvers.clone(),
         live_domain: a.live_domain.clone(),
         repo_url: a.repo_url.clone(),
+        gunicorn_socket: a.gunicorn_socket.clone(),
         lang: None,
         extra: std::collections::BTreeMap::new(),
     };
@@ -294,7 +295,13 @@ fn status(ctx: &Ctx, json: bool) -> Result<ExitCode> {
         } else {
             String::new()
         };
-        println!("  {mark} {}. {} {word}{here}", i + 1, i18n::pad(s, 10));
+        // Numbers right-aligned, so that ten stages or more keep the columns.
+        let digits = stages.len().to_string().len();
+        println!(
+            "  {mark} {:>digits$}. {} {word}{here}",
+            i + 1,
+            i18n::pad(s, 10)
+        );
     }
     println!(
         "\n{}",

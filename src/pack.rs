@@ -368,7 +368,11 @@ mod tests {
                 "venv",
                 "runserver",
                 "nginx",
-                "migrate"
+                "migrate",
+                "gunicorn",
+                "static",
+                "settings",
+                "systemd"
             ]
         );
     }

@@ -193,7 +193,36 @@ impl Profile {
                 .clone()
                 .unwrap_or_else(|| "https://github.com/YOUR-NAME/superlists.git".to_string()),
         );
+        // The production stages (gunicorn, static, settings, systemd).
+        let service = format!("gunicorn-{}", a.domain);
+        put(
+            "socket",
+            a.gunicorn_socket
+                .clone()
+                .unwrap_or_else(|| format!("/run/{service}.socket")),
+        );
+        put("service", service);
+        let site_path = self.site_path();
+        put("static_root", format!("{site_path}/static"));
+        put("site_path", site_path);
         v
+    }
+
+    /// The site folder as an absolute path, for unit files (systemd does not
+    /// expand `~`): `~/x` is taken to be under `/home/USER` (`/root` for root).
+    #[must_use]
+    pub fn site_path(&self) -> String {
+        let dir = self.site_dir();
+        let home = if self.answers.ssh_user == "root" {
+            "/root".to_string()
+        } else {
+            format!("/home/{}", self.answers.ssh_user)
+        };
+        match dir.strip_prefix("~/") {
+            Some(rest) => format!("{home}/{rest}"),
+            None if dir == "~" => home,
+            None => dir,
+        }
     }
 
     /// The same values shell-quoted, for commands run on the server.
@@ -247,6 +276,14 @@ pub const PLACEHOLDERS: &[&str] = &[
     "http_port",
     "site_url",
     "repo_url",
+    // gunicorn's unix socket: the profile's `gunicorn_socket`, else /run/gunicorn-DOMAIN.socket
+    "socket",
+    // the systemd service's name without `.service`: gunicorn-DOMAIN
+    "service",
+    // the site folder as an absolute path (unit files cannot use ~)
+    "site_path",
+    // where collectstatic puts the files: SITE_PATH/static
+    "static_root",
 ];
 
 #[cfg(test)]
@@ -278,6 +315,31 @@ mod tests {
         ] {
             assert!(!valid_domain(bad), "{bad:?}");
             assert!(domain_problem(bad).is_some());
+        }
+    }
+
+    #[test]
+    fn production_placeholders_derive_from_the_domain() {
+        let mut a = Answers::new("staging.example.com", "203.0.113.5", "elspeth");
+        let v = Profile::new("p", &a).unwrap().vars();
+        assert_eq!(v["service"], "gunicorn-staging.example.com");
+        assert_eq!(v["socket"], "/run/gunicorn-staging.example.com.socket");
+        assert_eq!(v["site_path"], "/home/elspeth/sites/staging.example.com");
+        assert_eq!(
+            v["static_root"],
+            "/home/elspeth/sites/staging.example.com/static"
+        );
+        a.gunicorn_socket = Some("/home/elspeth/sites/x/gunicorn.socket".into());
+        a.site_dir = Some("/srv/site".into());
+        let v = Profile::new("p", &a).unwrap().vars();
+        assert_eq!(v["socket"], "/home/elspeth/sites/x/gunicorn.socket");
+        assert_eq!(v["site_path"], "/srv/site");
+        a.ssh_user = "root".into();
+        a.site_dir = None;
+        let p = Profile::new("p", &a).unwrap();
+        assert_eq!(p.site_path(), "/root/sites/staging.example.com");
+        for name in PLACEHOLDERS {
+            assert!(p.vars().contains_key(*name), "{name}");
         }
     }
 

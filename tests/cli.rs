@@ -151,7 +151,11 @@ fn init_then_status_json() {
             "venv",
             "runserver",
             "nginx",
-            "migrate"
+            "migrate",
+            "gunicorn",
+            "static",
+            "settings",
+            "systemd"
         ]
     );
     for s in v["stages"].as_array().unwrap() {
@@ -364,6 +368,31 @@ const MESSAGES: &[(&str, &str)] = &[
     ("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>", "nginx-default-site"),
     ("elspeth is not in the sudoers file.  This incident will be reported.", "ssh-no-sudo"),
     ("Starting development server at http://127.0.0.1:8000/\nQuit the server with CONTROL-C.", "bind-localhost"),
+    // The production stages: messages printed by gunicorn 27.0.1 (from
+    // PyPI) and 20.1.0 (Debian 12), nginx 1.22.1, Django 5.2 and pip, run
+    // for real; systemd 252's texts are the format strings in its
+    // libsystemd-core and systemctl, filled in as the journal shows them.
+    ("WARNING: Package(s) not found: gunicorn", "gunicorn-missing"),
+    ("  File \"<frozen importlib._bootstrap>\", line 1140, in _find_and_load_unlocked\nModuleNotFoundError: No module named 'superlist'\nNo module named 'superlist'\n[2026-12-02 04:29:43 +0000] [22815] [INFO] Worker exiting (pid: 22815)\n[2026-12-02 04:29:44 +0000] [22814] [ERROR] Worker (pid:22815) exited with code 3.\n[2026-12-02 04:29:44 +0000] [22814] [ERROR] Shutting down: Master\n[2026-12-02 04:29:44 +0000] [22814] [ERROR] Reason: Worker failed to boot.", "gunicorn-boot-failed"),
+    ("Failed to find attribute 'app' in 'superlists.wsgi'.\n[2026-12-02 04:30:01 +0000] [22907] [ERROR] Reason: App failed to load.", "gunicorn-boot-failed"),
+    ("[2026-12-02 04:29:51 +0000] [22840] [ERROR] Connection in use: ('127.0.0.1', 8000)\n[2026-12-02 04:29:51 +0000] [22840] [ERROR] connection to ('127.0.0.1', 8000) failed: [Errno 98] Address already in use", "port-in-use"),
+    ("2026/12/02 04:30:42 [crit] 23324#23324: *1 connect() to unix:/run/gunicorn-staging.example.com.socket failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: staging.example.com, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/run/gunicorn-staging.example.com.socket:/\", host: \"staging.example.com\"", "gunicorn-not-running"),
+    ("2026/12/02 04:30:47 [error] 23384#23384: *1 connect() to unix:/run/gunicorn-staging.example.com.socket failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: staging.example.com, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/run/gunicorn-staging.example.com.socket:/\", host: \"staging.example.com\"", "gunicorn-not-running"),
+    ("2026/12/02 04:30:42 [crit] 23324#23324: *5 connect() to unix:/home/elspeth/sites/staging.example.com/gunicorn.socket failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: staging.example.com, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/home/elspeth/sites/staging.example.com/gunicorn.socket:/\", host: \"staging.example.com\"", "socket-permission-denied"),
+    ("django.core.exceptions.DisallowedHost: Invalid HTTP_HOST header: 'localhost'. You may need to add 'localhost' to ALLOWED_HOSTS.", "host-header-not-forwarded"),
+    ("    raise ImproperlyConfigured(\ndjango.core.exceptions.ImproperlyConfigured: You're using the staticfiles app without having set the STATIC_ROOT setting to a filesystem path.", "static-root-unset"),
+    ("\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>", "static-not-served"),
+    ("2026/12/02 04:49:49 [error] 30444#30444: *1 open() \"/home/elspeth/sites/staging.example.com/staticadmin/css/base.css\" failed (2: No such file or directory), client: 127.0.0.1, server: staging.example.com, request: \"GET /static/admin/css/base.css HTTP/1.1\", host: \"staging.example.com\"", "static-alias-wrong"),
+    ("2026/12/02 04:30:42 [error] 23324#23324: *11 open() \"/home/elspeth/sites/staging.example.com/static/admin/css/base.css\" failed (13: Permission denied), client: 127.0.0.1, server: staging.example.com, request: \"GET /static/admin/css/base.css HTTP/1.1\", host: \"staging.example.com\"", "static-permission-denied"),
+    ("  <title>Page not found at /no-such-page/</title>\n      You’re seeing this error because you have <code>DEBUG = True</code> in\n      your Django settings file.", "debug-on"),
+    ("  File \"/home/elspeth/sites/staging.example.com/superlists/settings.py\", line 97, in <module>\n    SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n                 ~~~~~~~~~~^^^^^^^^^^^^^^^^^^^^^\n  File \"<frozen os>\", line 679, in __getitem__\nKeyError: 'DJANGO_SECRET_KEY'\n'DJANGO_SECRET_KEY'\n[2026-12-02 04:49:48 +0000] [30439] [INFO] Worker exiting (pid: 30439)\n[2026-12-02 04:49:48 +0000] [30433] [ERROR] Worker (pid:30439) exited with code 3.\n[2026-12-02 04:49:48 +0000] [30433] [ERROR] Shutting down: Master\n[2026-12-02 04:49:48 +0000] [30433] [ERROR] Reason: Worker failed to boot.", "secret-key-missing"),
+    ("Unit gunicorn-staging.example.com.service could not be found.", "unit-missing"),
+    ("gunicorn-staging.example.com.service: Failed to locate executable /home/elspeth/sites/staging.example.com/virtualenv/bin/gunicorn: No such file or directory\ngunicorn-staging.example.com.service: Failed at step EXEC spawning /home/elspeth/sites/staging.example.com/virtualenv/bin/gunicorn: No such file or directory\ngunicorn-staging.example.com.service: Main process exited, code=exited, status=203/EXEC", "unit-exec-failed"),
+    ("gunicorn-staging.example.com.service: Changing to the requested working directory failed: No such file or directory\ngunicorn-staging.example.com.service: Failed at step CHDIR spawning /home/elspeth/sites/staging.example.com/.venv/bin/gunicorn: No such file or directory\ngunicorn-staging.example.com.service: Main process exited, code=exited, status=200/CHDIR", "unit-chdir-failed"),
+    ("gunicorn-staging.example.com.service: Failed to load environment files: No such file or directory\ngunicorn-staging.example.com.service: Failed with result 'resources'.", "unit-env-file-failed"),
+    ("gunicorn-staging.example.com.service: Failed to determine user credentials: No such process\ngunicorn-staging.example.com.service: Failed at step USER spawning /home/elspeth/sites/staging.example.com/.venv/bin/gunicorn: No such process\ngunicorn-staging.example.com.service: Main process exited, code=exited, status=217/USER", "unit-user-failed"),
+    ("Warning: The unit file, source configuration file or drop-ins of gunicorn-staging.example.com.service changed on disk. Run 'systemctl daemon-reload' to reload units.", "unit-needs-reload"),
+    ("gunicorn-staging.example.com.service: Scheduled restart job, restart counter is at 5.\ngunicorn-staging.example.com.service: Start request repeated too quickly.\ngunicorn-staging.example.com.service: Failed with result 'start-limit-hit'.", "unit-crash-loop"),
     // These two print no error of their own: learners paste what their
     // registrar's panel or a parking page says.
     ("DNS changes can take up to 48 hours to propagate across the internet.", "dns-propagating"),
@@ -664,7 +693,7 @@ fn korean_from_the_locale_saved_in_the_profile_and_aligned() {
             )
         })
         .collect();
-    assert_eq!(stage_cols.len(), 9, "{text}");
+    assert_eq!(stage_cols.len(), 13, "{text}");
     assert!(
         stage_cols.windows(2).all(|w| w[0] == w[1]),
         "{stage_cols:?}\n{text}"

@@ -232,3 +232,7 @@ book-placeholder-dev-url = the dev server's address, `http://` + your domain + `
 book-placeholder-http-port = the port nginx listens on, by default `80`
 book-placeholder-site-url = your site's address through nginx, `http://` + your domain + `/` (with `:` and the port when it is not 80)
 book-placeholder-repo-url = the URL of your project's git repository
+book-placeholder-socket = where gunicorn's unix socket lives: the profile's `gunicorn_socket`, by default `/run/gunicorn-` followed by your domain and `.socket`
+book-placeholder-service = the name of gunicorn's systemd units: `gunicorn-` followed by your domain (then `.service` or `.socket`)
+book-placeholder-site-path = the site folder as a full path, for unit files (systemd doesn't expand `~`): `~/` becomes `/home/` and your user name
+book-placeholder-static-root = where `collectstatic` puts the static files: the full site path followed by `/static`

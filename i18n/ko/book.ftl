@@ -233,3 +233,7 @@ book-placeholder-dev-url = 개발 서버 주소: `http://` + 도메인 + `:` + �
 book-placeholder-http-port = nginx가 연결을 기다리는 포트, 기본값 `80`
 book-placeholder-site-url = nginx를 거친 사이트 주소: `http://` + 도메인 + `/`(포트가 80이 아니면 도메인 뒤에 `:` + 포트)
 book-placeholder-repo-url = 프로젝트 git 저장소의 URL
+book-placeholder-socket = gunicorn의 유닉스 소켓 위치. 프로필의 `gunicorn_socket`, 기본값은 `/run/gunicorn-` 뒤에 도메인과 `.socket`을 붙인 경로
+book-placeholder-service = gunicorn의 systemd 유닛 이름. `gunicorn-` 뒤에 도메인을 붙인 이름(그 뒤에 `.service`나 `.socket`)
+book-placeholder-site-path = 유닛 파일에 쓰는 사이트 폴더의 전체 경로(systemd는 `~`를 풀어 주지 않습니다). `~/`는 `/home/` 뒤에 사용자 이름을 붙인 경로가 됩니다
+book-placeholder-static-root = `collectstatic`이 정적 파일을 모으는 곳. 사이트의 전체 경로 뒤에 `/static`을 붙인 경로

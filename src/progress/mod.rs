@@ -80,6 +80,9 @@ pub struct Answers {
     pub live_domain: Option<String>,
     #[serde(default)]
     pub repo_url: Option<String>,
+    /// None means `/run/gunicorn-<domain>.socket`.
+    #[serde(default)]
+    pub gunicorn_socket: Option<String>,
     /// The language the learner chose (`--lang`, `TUTOR_LANG`), kept for
     /// later runs. A code this tutor does not speak reads as no choice.
     #[serde(default, deserialize_with = "lenient_lang")]
@@ -113,6 +116,7 @@ impl Answers {
             resolvers: Vec::new(),
             live_domain: None,
             repo_url: None,
+            gunicorn_socket: None,
             lang: None,
             extra: BTreeMap::new(),
         }
