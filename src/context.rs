@@ -14,6 +14,7 @@ use anyhow::{anyhow, bail, Result};
 use std::path::PathBuf;
 
 /// What every command needs: where state lives, which profile, which pack.
+#[derive(Clone)]
 pub struct Ctx {
     pub state_dir: PathBuf,
     pub profile: String,
@@ -52,10 +53,12 @@ impl Ctx {
         })
     }
 
-    /// Save the language in the profile when the learner chose it.
+    /// Save the language in the profile when the learner chose it
+    /// (`--lang`, `TUTOR_LANG`). A language that only came from the locale
+    /// is not saved: the next run in another locale follows that locale.
     pub fn remember_lang(&self, progress: &mut Progress) {
         if let Some(a) = progress.answers.as_mut() {
-            if self.lang_chosen || a.lang.is_none() {
+            if self.lang_chosen {
                 a.lang = Some(self.lang);
             }
         }

@@ -61,10 +61,62 @@ pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
         if in_fence {
             out.push_str(&format!("      {}\n", paint.code(line)));
         } else {
-            out.push_str(&wrap(line, paint.width()));
+            out.push_str(&wrap(&emphasis(line, paint), paint.width()));
             out.push('\n');
         }
     }
+    out
+}
+
+/// Markdown emphasis for the terminal: `**bold**` and `*italic*` lose
+/// their asterisks and are styled (plain with NO_COLOR). Code spans and a
+/// list item's leading `* ` are left as written.
+fn emphasis(line: &str, paint: Paint) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    // A list marker is not emphasis.
+    let indent = line.len() - line.trim_start().len();
+    if line[indent..].starts_with("* ") {
+        out.push_str(&line[..indent + 2]);
+        rest = &line[indent + 2..];
+    }
+    while let Some(i) = rest.find(['`', '*']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(code) = tail.strip_prefix('`') {
+            match code.find('`') {
+                Some(end) => {
+                    out.push_str(&tail[..end + 2]);
+                    rest = &code[end + 1..];
+                }
+                None => {
+                    out.push_str(tail);
+                    rest = "";
+                }
+            }
+            continue;
+        }
+        let (mark, style): (&str, fn(Paint, &str) -> String) = if tail.starts_with("**") {
+            ("**", Paint::bold)
+        } else {
+            ("*", Paint::italic)
+        };
+        let inner = &tail[mark.len()..];
+        let closed = inner
+            .find(mark)
+            .filter(|&end| end > 0 && !inner.starts_with(' ') && !inner[..end].ends_with(' '));
+        match closed {
+            Some(end) => {
+                out.push_str(&style(paint, &inner[..end]));
+                rest = &inner[end + mark.len()..];
+            }
+            None => {
+                out.push_str(mark);
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -310,6 +362,32 @@ pub fn closing_line(r: &Report, paint: Paint) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emphasis_is_rendered_not_shown_as_asterisks() {
+        let plain = Paint::plain();
+        assert_eq!(
+            emphasis("rent one from a *registrar*: a **company** that", plain),
+            "rent one from a registrar: a company that"
+        );
+        assert_eq!(
+            emphasis("* a list item with `a*b*c`", plain),
+            "* a list item with `a*b*c`"
+        );
+        assert_eq!(emphasis("2 * 3 and 4 * 5", plain), "2 * 3 and 4 * 5");
+        assert_eq!(emphasis("an *open one", plain), "an *open one");
+    }
+
+    /// Every line of the welcome text fits the width it is drawn at.
+    #[test]
+    fn the_welcome_text_is_wrapped() {
+        let paint = Paint::plain().with_width(Some(50));
+        let text = markdown(&crate::messages::welcome(), &Vars::new(), paint);
+        assert!(text.lines().count() > 2, "{text}");
+        for line in text.lines() {
+            assert!(console::measure_text_width(line) <= 50, "{line:?}");
+        }
+    }
 
     #[test]
     fn fences_become_labelled_commands() {

@@ -34,6 +34,12 @@ impl Paint {
         }
     }
 
+    /// The same colours, wrapping at `width` (tests, fixed-width output).
+    #[must_use]
+    pub fn with_width(self, width: Option<usize>) -> Paint {
+        Paint { width, ..self }
+    }
+
     /// The column to wrap prose at, or None to keep lines as written.
     #[must_use]
     pub fn width(self) -> Option<usize> {
@@ -67,6 +73,10 @@ impl Paint {
     #[must_use]
     pub fn bold(self, t: &str) -> String {
         self.style(Style::new().bold(), t)
+    }
+    #[must_use]
+    pub fn italic(self, t: &str) -> String {
+        self.style(Style::new().italic(), t)
     }
     #[must_use]
     pub fn code(self, t: &str) -> String {

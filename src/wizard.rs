@@ -90,8 +90,62 @@ pub fn start(ctx: &Ctx) -> Result<ExitCode> {
             Err(e) => return finish(ctx, &store, &old, Stop::from(e)),
         }
     }
-    println!("{}\n", messages::welcome());
-    session(ctx, &store, &pack, progress, false)
+    println!(
+        "{}\n",
+        report::markdown(
+            &messages::welcome(),
+            &crate::template::Vars::new(),
+            ctx.paint
+        )
+        .trim_end()
+    );
+    // A new learner says which language to use (the locale's is offered);
+    // that choice is saved, a language that only came from the locale is not.
+    let saved = progress.answers.as_ref().and_then(|a| a.lang);
+    let chosen = if ctx.lang_chosen || saved.is_some() {
+        None
+    } else {
+        match ask_language(ctx.lang) {
+            Ok(lang) => Some(lang),
+            Err(e) => return finish(ctx, &store, &progress, Stop::from(e)),
+        }
+    };
+    let (ctx, pack) = match chosen {
+        Some(lang) => {
+            crate::i18n::set(lang);
+            let ctx = Ctx {
+                lang,
+                lang_chosen: true,
+                ..ctx.clone()
+            };
+            let pack = ctx.pack()?;
+            let answers = progress
+                .answers
+                .get_or_insert_with(|| Answers::new("", "", ""));
+            answers.lang = Some(lang);
+            (ctx, pack)
+        }
+        None => (ctx.clone(), pack),
+    };
+    session(&ctx, &store, &pack, progress, false)
+}
+
+/// "Language / 언어": the languages in their own names, the current one first.
+fn ask_language(current: crate::i18n::Lang) -> Result<crate::i18n::Lang, InquireError> {
+    use crate::i18n::Lang;
+    let names = |l: Lang| match l {
+        Lang::En => "English",
+        Lang::Ko => "한국어",
+    };
+    let options: Vec<&str> = Lang::ALL.iter().map(|l| names(*l)).collect();
+    let start = Lang::ALL.iter().position(|l| *l == current).unwrap_or(0);
+    let picked = Select::new("Language / 언어", options)
+        .with_starting_cursor(start)
+        .prompt()?;
+    Ok(Lang::ALL
+        .into_iter()
+        .find(|l| names(*l) == picked)
+        .unwrap_or(current))
 }
 
 /// `tutor continue`: a recap, then the first unfinished stage.

@@ -633,7 +633,7 @@ fn column_of(line: &str, needle: &str) -> usize {
 }
 
 #[test]
-fn korean_from_the_locale_saved_in_the_profile_and_aligned() {
+fn korean_from_the_locale_follows_the_locale_and_aligns() {
     let e = Env::new();
     let o = e
         .cmd(&[
@@ -654,10 +654,17 @@ fn korean_from_the_locale_saved_in_the_profile_and_aligned() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("프로필을"), "{}", stdout(&o));
-    // The choice is saved: a later run in an English locale still speaks Korean.
+    // A language that only came from the locale is not saved: the next run
+    // follows its own locale (issue 14: only a chosen language is stored).
     let v: Value = serde_json::from_str(&stdout(&e.run(&["status", "--json"]))).unwrap();
-    assert_eq!(v["answers"]["lang"], "ko");
-    let text = stdout(&e.run(&["status"]));
+    assert_eq!(v["answers"]["lang"], Value::Null);
+    assert!(stdout(&e.run(&["status"])).contains("you are here"));
+    let o = e
+        .cmd(&["status"])
+        .env("LANG", "ko_KR.UTF-8")
+        .output()
+        .unwrap();
+    let text = stdout(&o);
     assert!(
         text.contains("언어") && text.contains("지금 여기"),
         "{text}"
@@ -698,7 +705,12 @@ fn korean_from_the_locale_saved_in_the_profile_and_aligned() {
         stage_cols.windows(2).all(|w| w[0] == w[1]),
         "{stage_cols:?}\n{text}"
     );
-    // --lang and TUTOR_LANG win over the saved choice.
+    // A chosen language is saved and wins over the locale; --lang and
+    // TUTOR_LANG win over the saved choice.
+    e.run(&["--lang", "ko", "check", "domain"]);
+    let v: Value = serde_json::from_str(&stdout(&e.run(&["status", "--json"]))).unwrap();
+    assert_eq!(v["answers"]["lang"], "ko");
+    assert!(stdout(&e.run(&["status"])).contains("지금 여기"));
     assert!(stdout(&e.run(&["--lang", "en", "status"])).contains("you are here"));
     let o = e.cmd(&["status"]).env("TUTOR_LANG", "en").output().unwrap();
     assert!(stdout(&o).contains("you are here"));

@@ -36,6 +36,8 @@ fn answer(s: &mut Session, question: &str, text: &str) {
 
 /// Answer every profile question, with one bad domain first.
 fn answer_profile(s: &mut Session) {
+    // A new profile starts with the language, the locale's offered first.
+    answer(s, "Language / 언어", "");
     answer(s, "Your staging domain", "bad_domain.example.com");
     s.expect("is not a valid domain")
         .expect("the bad domain is refused with its reason");
@@ -58,7 +60,7 @@ fn start_quit_midway_then_continue_lands_on_the_same_stage() {
     answer_profile(&mut s);
     s.expect("Stage domain done")
         .expect("the domain stage is checked and passes");
-    s.expect("Stage 2 of 9").expect("the dns lesson follows");
+    s.expect("Stage 2 of 13").expect("the dns lesson follows");
     s.expect("When you have typed these commands").unwrap();
     s.send("\u{3}").unwrap(); // Ctrl-C at the menu
     s.expect("tutor continue")
@@ -78,7 +80,7 @@ fn start_quit_midway_then_continue_lands_on_the_same_stage() {
         .unwrap();
     s.expect("Finished so far: ✓ domain").unwrap();
     s.expect("Next: dns").unwrap();
-    s.expect("Stage 2 of 9")
+    s.expect("Stage 2 of 13")
         .expect("continue lands on the same stage");
     s.expect("When you have typed these commands").unwrap();
     s.send("\u{3}").unwrap();
@@ -90,6 +92,7 @@ fn start_quit_midway_then_continue_lands_on_the_same_stage() {
 fn ctrl_c_during_the_questions_keeps_the_answers_given() {
     let home = tempfile::tempdir().unwrap();
     let mut s = spawn(home.path(), &["start"]);
+    answer(&mut s, "Language / 언어", "");
     answer(&mut s, "Your staging domain", "staging.example.com");
     answer(&mut s, "live domain", "");
     s.expect("IP address").unwrap();
@@ -113,7 +116,7 @@ fn ctrl_c_during_the_questions_keeps_the_answers_given() {
     answer(&mut s, "SSH port", "");
     answer(&mut s, "private key file", "");
     answer(&mut s, "repository URL", "");
-    s.expect("Stage 2 of 9").unwrap();
+    s.expect("Stage 2 of 13").unwrap();
     s.send("\u{3}").unwrap();
     s.expect(Eof).unwrap();
 }
@@ -123,6 +126,7 @@ fn the_wizard_speaks_korean_in_a_korean_locale() {
     let home = tempfile::tempdir().unwrap();
     let mut s = spawn_in(home.path(), &["start"], "ko_KR.UTF-8");
     s.expect("tutor에 오신 것을 환영합니다").unwrap();
+    answer(&mut s, "Language / 언어", "");
     answer(&mut s, "스테이징 도메인", "bad_domain.example.com");
     s.expect("올바른 도메인이 아닙니다")
         .expect("the re-ask is in Korean too");
@@ -135,7 +139,7 @@ fn the_wizard_speaks_korean_in_a_korean_locale() {
     answer(&mut s, "개인 키 파일", "");
     answer(&mut s, "저장소 URL", "");
     s.expect("domain 단계를 마쳤습니다").unwrap();
-    s.expect("9단계 중 2단계").unwrap();
+    s.expect("13단계 중 2단계").unwrap();
     s.expect("위의 명령을 모두 입력했다면").unwrap();
     s.send("\u{3}").unwrap();
     s.expect("진행 상황을 저장했습니다").unwrap();
