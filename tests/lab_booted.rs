@@ -39,7 +39,12 @@ fn booted_server_is_a_healthy_production_server() {
     let unit = lab.gunicorn_unit();
 
     // systemd is PID 1 of the server, which booted to a clean state.
-    assert_eq!(stdout(&lab.systemctl(&["is-system-running"])), "running");
+    assert_eq!(
+        stdout(&lab.systemctl(&["is-system-running"])),
+        "running",
+        "failed units: {}",
+        text(&lab.systemctl(&["--failed", "--no-pager"]))
+    );
     let out = lab.sh("cat /proc/1/comm; hostname; systemd-detect-virt -c; id -u");
     assert_eq!(
         stdout(&out),

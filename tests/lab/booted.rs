@@ -540,6 +540,26 @@ impl BootedLab {
         )
     }
 
+    /// Like [`BootedLab::sh`], with `input` on the script's stdin.
+    pub fn sh_input(&self, script: &str, input: &str) -> Output {
+        run_input(
+            &mut self.root_cmd(&["/bin/bash", "-c", script]),
+            input.as_bytes(),
+            COMMAND_TIMEOUT,
+        )
+    }
+
+    /// The [`Command`] running `argv` as root on the server (its namespaces,
+    /// cwd /root, a clean root environment), to run with your own deadline.
+    pub fn server_cmd(&self, argv: &[&str]) -> Command {
+        self.root_cmd(argv)
+    }
+
+    /// The [`Command`] running `argv` as the learner on the server (cwd home).
+    pub fn learner_cmd(&self, argv: &[&str]) -> Command {
+        self.user_cmd(argv)
+    }
+
     /// `systemctl ARGS` as root on the server.
     pub fn systemctl(&self, args: &[&str]) -> Output {
         let mut argv = vec!["systemctl"];
@@ -738,8 +758,8 @@ impl BootedLab {
             }
         }
         let stopped = started.elapsed();
-        kill_cgroup(&self.cgroup);
-        remove_cgroup(&self.cgroup);
+        kill_cgroup(&self.server_cgroup());
+        remove_cgroup(&self.server_cgroup());
         if std::env::var_os("LAB_TIMING").is_some() {
             eprintln!(
                 "booted lab {}: poweroff {} ms, cgroup gone after {} ms",
@@ -793,6 +813,30 @@ impl BootedLab {
     fn st(&self) -> MutexGuard<'_, State> {
         // A poisoned lock only means a primitive panicked; the state is usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The cgroup systemd boots in (the root of its cgroup namespace),
+    /// below the lab's own.
+    fn server_cgroup(&self) -> PathBuf {
+        self.cgroup.join("server")
+    }
+
+    /// `argv` started inside the lab's `net` cgroup (the holder, the DNS
+    /// servers), so that whatever a killed test leaves there is found and
+    /// killed by the next run's sweep.
+    fn in_net_cgroup(&self, argv: Vec<String>) -> Vec<String> {
+        let cg = self.cgroup.join("net");
+        if let Err(e) = fs::create_dir_all(&cg) {
+            panic!("booted lab: cannot create the cgroup {}: {e}", cg.display());
+        }
+        let mut v: Vec<String> = vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"".into(),
+            cg.display().to_string(),
+        ];
+        v.extend(argv);
+        v
     }
 
     fn holder_pid(&self) -> u32 {
@@ -1117,6 +1161,7 @@ impl BootedLab {
             .iter()
             .map(|s| s.to_string())
             .collect();
+        let argv = self.in_net_cgroup(argv);
         let mut holder = Daemon::spawn(
             "network namespace holder",
             &argv,
@@ -1211,6 +1256,7 @@ impl BootedLab {
                 DnsAnswer::NxDomain | DnsAnswer::Down => {}
             }
         }
+        let argv = self.in_net_cgroup(argv);
         Daemon::spawn(
             &format!("resolver #{idx}"),
             &argv,
@@ -1250,11 +1296,12 @@ impl BootedLab {
     /// for `running`/`degraded`. Records and returns the boot time.
     fn start_server(&self) -> Duration {
         let started = Instant::now();
-        remove_cgroup(&self.cgroup);
-        fs::create_dir(&self.cgroup).unwrap_or_else(|e| {
+        let cgroup = self.server_cgroup();
+        remove_cgroup(&cgroup);
+        fs::create_dir_all(&cgroup).unwrap_or_else(|e| {
             panic!(
                 "booted lab: cannot create the cgroup {}: {e}",
-                self.cgroup.display()
+                cgroup.display()
             )
         });
         let n = self.st().boots.len();
@@ -1266,7 +1313,7 @@ impl BootedLab {
         let wrapper = format!(
             "echo $$ > {cg}/cgroup.procs && exec {nsenter} -t {holder} -n -- {unshare} \
              --kill-child --pid --fork --mount --uts --ipc --cgroup -- /bin/bash {boot} {tmp} {console}",
-            cg = sh_quote(&self.cgroup.display().to_string()),
+            cg = sh_quote(&cgroup.display().to_string()),
             nsenter = NSENTER,
             unshare = UNSHARE,
             boot = sh_quote(&self.tmp.join("boot.sh").display().to_string()),

@@ -21,6 +21,9 @@
 //! the machine (and other labs): the network (`ss -ltn` lists every lab's
 //! ports), users, /home and /etc/sudoers.d (names are unique per lab). There
 //! is no systemd: `systemctl` fails on the lab server as on this machine.
+//! For the production stages (gunicorn under systemd, reboots), see
+//! [`booted::BootedLab`]: a server that really boots systemd, on its own
+//! overlay root and in its own network namespace.
 //!
 //! Needs root and the packages of `scripts/install-test-deps.sh`; a lab that
 //! cannot start panics (a failure in CI, never a skip). Everything is stopped
