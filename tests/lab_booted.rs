@@ -169,6 +169,10 @@ fn tutor_checks_pass_on_the_production_server() {
     let mut problems = Vec::new();
     for s in stages {
         for c in s["checks"].as_array().unwrap() {
+            // What the dev-server stage makes of a server without one.
+            if s["stage"] == "runserver" {
+                eprintln!("  {}: {} ({})", c["id"], c["status"], c["observed"]);
+            }
             if c["status"] != "pass" {
                 problems.push(format!(
                     "{} {}: {} ({})",
