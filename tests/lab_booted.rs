@@ -200,6 +200,14 @@ fn booted_knobs_break_the_server_for_real() {
     let unit = lab.gunicorn_unit();
     let service = format!("{unit}.service");
 
+    // Stopping only the service: the socket still listens, and the next
+    // request starts gunicorn again (socket activation).
+    let out = lab.systemctl(&["stop", &service]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(lab.is_active(&service), "inactive");
+    assert_site_up(&lab);
+    assert_eq!(lab.is_active(&service), "active");
+
     // gunicorn stopped: nobody behind the socket file, nginx says 502.
     assert!(lab.stop_gunicorn().status.success());
     let r = lab.curl("/");

@@ -1417,7 +1417,15 @@ impl Drop for BootedLab {
         // The mounts lived in the server's own mount namespace and went with
         // it; if one ever shows up on the machine, it goes first.
         unmount_under(&self.tmp);
+        let removing = Instant::now();
         let _ = fs::remove_dir_all(&self.tmp);
+        if std::env::var_os("LAB_TIMING").is_some() {
+            eprintln!(
+                "booted lab {}: temp dir removed in {} ms",
+                self.name,
+                removing.elapsed().as_millis()
+            );
+        }
     }
 }
 
