@@ -4,9 +4,9 @@
 #
 #   sudo scripts/install-test-deps.sh
 #
-# It also downloads Django once into <target>/lab-cache/wheels, so that the labs
-# build their virtualenvs without touching PyPI. (The harness does the same
-# lazily if this step was skipped, under a file lock.)
+# It also downloads Django and gunicorn once into <target>/lab-cache/wheels, so
+# that the labs build their virtualenvs without touching PyPI. (The harness
+# does the same lazily if this step was skipped, under a file lock.)
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -20,6 +20,9 @@ PACKAGES=(
     dnsutils util-linux procps passwd
     # ssh2 (bundled libssh2) builds against OpenSSL.
     libssl-dev pkg-config
+    # The booted lab server (tests/lab/booted.rs): systemd as PID 1 of its own
+    # namespaces, with logind for SSH sessions.
+    systemd dbus libpam-systemd
 )
 
 missing=()
@@ -58,14 +61,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$here/target}
 case "$target" in /*) ;; *) target=$here/$target ;; esac
 wheels=$target/lab-cache/wheels
-if ls "$wheels"/[Dd]jango-5*.whl >/dev/null 2>&1; then
-    echo "install-test-deps.sh: Django wheels already in $wheels"
+if ls "$wheels"/[Dd]jango-5*.whl >/dev/null 2>&1 && ls "$wheels"/gunicorn-*.whl >/dev/null 2>&1; then
+    echo "install-test-deps.sh: Django and gunicorn wheels already in $wheels"
 else
     mkdir -p "$wheels"
-    echo "install-test-deps.sh: downloading Django into $wheels"
+    echo "install-test-deps.sh: downloading Django and gunicorn into $wheels"
     # --isolated: ignore pip.conf/PIP_* (e.g. a find-links that does not exist).
     "$PY" -m pip --isolated download --quiet --timeout 60 --only-binary=:all: \
-        --dest "$wheels" 'django<6'
+        --dest "$wheels" 'django<6' gunicorn
 fi
 
 echo "install-test-deps.sh: done"

@@ -24,13 +24,25 @@ pub fn cache_dir() -> PathBuf {
     tmp.parent().unwrap_or(tmp).join("lab-cache")
 }
 
+/// The production server's WSGI server, installed next to Django.
+pub const GUNICORN_REQUIREMENT: &str = "gunicorn";
+
 /// The template virtualenv (Django installed, pip included), built on first use.
 pub fn template_venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(build_template_venv)
+    VENV.get_or_init(|| build_template_venv("venv-django", &[DJANGO_REQUIREMENT]))
 }
 
-fn build_template_venv() -> PathBuf {
+/// The production template virtualenv (Django and gunicorn, pip included),
+/// built on first use, for the booted lab server ([`super::booted`]).
+pub fn production_venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        build_template_venv("venv-gunicorn", &[DJANGO_REQUIREMENT, GUNICORN_REQUIREMENT])
+    })
+}
+
+fn build_template_venv(name: &str, requirements: &[&str]) -> PathBuf {
     let cache = cache_dir();
     fs::create_dir_all(&cache)
         .unwrap_or_else(|e| panic!("lab: cannot create {}: {e}", cache.display()));
@@ -41,7 +53,7 @@ fn build_template_venv() -> PathBuf {
     lock.lock()
         .unwrap_or_else(|e| panic!("lab: cannot lock {}: {e}", lock_path.display()));
 
-    let venv = cache.join("venv-django");
+    let venv = cache.join(name);
     let ready = venv.join(".lab-ready");
     if ready.exists() {
         let _ = lock.unlock();
@@ -49,7 +61,7 @@ fn build_template_venv() -> PathBuf {
     }
 
     let wheels = cache.join("wheels");
-    if !has_django_wheel(&wheels) {
+    if !requirements.iter().all(|r| has_wheel(&wheels, r)) {
         fs::create_dir_all(&wheels)
             .unwrap_or_else(|e| panic!("lab: cannot create {}: {e}", wheels.display()));
         let out = run(
@@ -65,13 +77,13 @@ fn build_template_venv() -> PathBuf {
                 ])
                 .args(["--only-binary=:all:", "--dest"])
                 .arg(&wheels)
-                .arg(DJANGO_REQUIREMENT),
+                .args(requirements),
             Duration::from_secs(600),
         );
         if !out.status.success() {
             panic!(
-                "lab: cannot download Django into {} (run scripts/install-test-deps.sh \
-                 with network access once):\n{}",
+                "lab: cannot download {requirements:?} into {} (run \
+                 scripts/install-test-deps.sh with network access once):\n{}",
                 wheels.display(),
                 String::from_utf8_lossy(&out.stderr)
             );
@@ -85,7 +97,7 @@ fn build_template_venv() -> PathBuf {
         Duration::from_secs(300),
     );
     run_ok(
-        "installing Django into the template virtualenv from the wheel cache",
+        "installing the template virtualenv's packages from the wheel cache",
         Command::new(venv.join("bin/pip"))
             .args([
                 "--isolated",
@@ -95,7 +107,7 @@ fn build_template_venv() -> PathBuf {
                 "--find-links",
             ])
             .arg(&wheels)
-            .arg(DJANGO_REQUIREMENT),
+            .args(requirements),
         Duration::from_secs(300),
     );
     // The path the venv was built at: every copy rewrites it to its own.
@@ -105,12 +117,20 @@ fn build_template_venv() -> PathBuf {
     venv
 }
 
-fn has_django_wheel(dir: &Path) -> bool {
+/// Whether `dir` holds a wheel of the project named in `requirement`
+/// ("django<6" → `django-*.whl`).
+fn has_wheel(dir: &Path, requirement: &str) -> bool {
+    let project: String = requirement
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect::<String>()
+        .to_lowercase()
+        .replace('-', "_");
     fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok()).any(|e| {
                 let n = e.file_name().to_string_lossy().to_lowercase();
-                n.starts_with("django-") && n.ends_with(".whl")
+                n.starts_with(&format!("{project}-")) && n.ends_with(".whl")
             })
         })
         .unwrap_or(false)

@@ -21,6 +21,9 @@
 //! the machine (and other labs): the network (`ss -ltn` lists every lab's
 //! ports), users, /home and /etc/sudoers.d (names are unique per lab). There
 //! is no systemd: `systemctl` fails on the lab server as on this machine.
+//! For the production stages (gunicorn under systemd, reboots), see
+//! [`booted::BootedLab`]: a server that really boots systemd, on its own
+//! overlay root and in its own network namespace.
 //!
 //! Needs root and the packages of `scripts/install-test-deps.sh`; a lab that
 //! cannot start panics (a failure in CI, never a skip). Everything is stopped
@@ -28,6 +31,7 @@
 
 #![allow(dead_code)]
 
+pub mod booted;
 mod cache;
 mod sys;
 
@@ -1224,36 +1228,7 @@ impl Lab {
     }
 
     fn build_origin(&self) {
-        let origin = self.tmp.join("origin.git");
-        let git = |args: &[&str]| {
-            let mut cmd = Command::new("git");
-            cmd.arg(format!("--git-dir={}", origin.display()))
-                .arg(format!("--work-tree={PROJECT_TEMPLATE}"))
-                .args([
-                    "-c",
-                    "user.name=Learner",
-                    "-c",
-                    "user.email=learner@lab.test",
-                ])
-                .args(args)
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1");
-            cmd
-        };
-        run_ok(
-            "git init --bare",
-            Command::new("git")
-                .args(["init", "-q", "--bare", "-b", "main"])
-                .arg(&origin),
-            COMMAND_TIMEOUT,
-        );
-        run_ok("git add", &mut git(&["add", "-A"]), COMMAND_TIMEOUT);
-        run_ok(
-            "git commit",
-            &mut git(&["commit", "-q", "-m", "Superlists: a to-do list site"]),
-            COMMAND_TIMEOUT,
-        );
-        let _ = fs::remove_file(origin.join("index"));
+        build_origin_at(&self.tmp.join("origin.git"));
     }
 
     fn clone_site(&self, holder: u32) {
@@ -1671,6 +1646,40 @@ impl Drop for LabLearner {
     fn drop(&mut self) {
         remove_user(&self.user, self.uid);
     }
+}
+
+/// A bare repository at `origin` (branch main) holding one commit of the
+/// Django project every lab deploys, as the learner's GitHub repository.
+fn build_origin_at(origin: &Path) {
+    let git = |args: &[&str]| {
+        let mut cmd = Command::new("git");
+        cmd.arg(format!("--git-dir={}", origin.display()))
+            .arg(format!("--work-tree={PROJECT_TEMPLATE}"))
+            .args([
+                "-c",
+                "user.name=Learner",
+                "-c",
+                "user.email=learner@lab.test",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        cmd
+    };
+    run_ok(
+        "git init --bare",
+        Command::new("git")
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(origin),
+        COMMAND_TIMEOUT,
+    );
+    run_ok("git add", &mut git(&["add", "-A"]), COMMAND_TIMEOUT);
+    run_ok(
+        "git commit",
+        &mut git(&["commit", "-q", "-m", "Superlists: a to-do list site"]),
+        COMMAND_TIMEOUT,
+    );
+    let _ = fs::remove_file(origin.join("index"));
 }
 
 /// Ends a lab user's processes, deletes the account with its home and its

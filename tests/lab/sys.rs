@@ -24,9 +24,24 @@ pub const UBUNTU_PATH: &str =
 /// Output goes to anonymous files rather than pipes, so a background process
 /// that inherits them (`nohup ... &`) cannot make this call hang.
 pub fn run(cmd: &mut Command, timeout: Duration) -> Output {
+    run_stdin(cmd, Stdio::null(), timeout)
+}
+
+/// Like [`run`], with `input` on the command's stdin (from an anonymous
+/// file, so a command that does not read it cannot block on a pipe).
+pub fn run_input(cmd: &mut Command, input: &[u8], timeout: Duration) -> Output {
+    use std::io::Write;
+    let mut f = tempfile::tempfile().expect("lab: cannot create a temporary file");
+    f.write_all(input)
+        .and_then(|()| f.seek(SeekFrom::Start(0)).map(drop))
+        .expect("lab: cannot write a temporary file");
+    run_stdin(cmd, Stdio::from(f), timeout)
+}
+
+fn run_stdin(cmd: &mut Command, stdin: Stdio, timeout: Duration) -> Output {
     let out = tempfile::tempfile().expect("lab: cannot create a temporary file");
     let err = tempfile::tempfile().expect("lab: cannot create a temporary file");
-    cmd.stdin(Stdio::null())
+    cmd.stdin(stdin)
         .stdout(
             out.try_clone()
                 .expect("lab: cannot duplicate a file handle"),
@@ -229,14 +244,32 @@ impl Daemon {
     }
 
     fn stop_in_place(&mut self, sig: &str) {
+        self.stop_within(sig, Duration::from_secs(5));
+    }
+
+    /// Sends `sig`, waits up to `timeout` for the daemon (or its wrapper) to
+    /// exit, then SIGKILLs the wrapper; always reaps. Returns whether it
+    /// exited by itself within `timeout`.
+    pub fn stop_within(&mut self, sig: &str, timeout: Duration) -> bool {
         if !self.is_running() {
-            return;
+            return true;
         }
         signal(self.pid(), sig);
-        if wait_until(&mut self.child, Instant::now() + Duration::from_secs(5)).is_none() {
+        if wait_until(&mut self.child, Instant::now() + timeout).is_none() {
+            if let Some(inner) = self.inner {
+                signal(inner, "KILL");
+            }
             let _ = self.child.kill();
             let _ = self.child.wait();
+            return false;
         }
+        true
+    }
+
+    /// Waits up to `timeout` for the daemon to exit by itself (reaping it);
+    /// `None` if it still runs.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        wait_until(&mut self.child, Instant::now() + timeout)
     }
 
     /// The log's text (lossy), for panic messages.

@@ -2,18 +2,25 @@
 Django settings for superlists project.
 """
 
+import os
 from pathlib import Path
 
 # Build paths inside the project like this: BASE_DIR / 'subdir'.
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# In production these three come from the environment (the site's .env file,
+# loaded by the gunicorn systemd unit's EnvironmentFile=). Without them the
+# site runs as on the dev server: debug on, any host, an insecure key.
+# Each stays one `NAME = ...` line, so a learner (or the lab) can replace it.
+
 # SECURITY WARNING: keep the secret key used in production secret!
-SECRET_KEY = "django-insecure-3x@mple-k3y-f0r-the-superlists-lab-only-0123456789"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-3x@mple-k3y-f0r-the-superlists-lab-only-0123456789")
 
 # SECURITY WARNING: don't run with debug turned on in production!
-DEBUG = True
+DEBUG = os.environ.get("DJANGO_DEBUG", "True").strip().lower() in ("1", "true", "yes", "on")
 
-ALLOWED_HOSTS = ['*']
+# A comma-separated list in the environment: DJANGO_ALLOWED_HOSTS=example.com,www.example.com
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "*").split(",") if h.strip()]
 
 
 # Application definition
@@ -89,5 +96,7 @@ USE_TZ = True
 # Static files (CSS, JavaScript, Images)
 
 STATIC_URL = "static/"
+# Where `manage.py collectstatic` gathers the files for nginx to serve.
+STATIC_ROOT = BASE_DIR / "static"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
