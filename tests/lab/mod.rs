@@ -33,6 +33,7 @@
 
 pub mod booted;
 mod cache;
+pub mod prod;
 mod sys;
 
 use std::collections::BTreeSet;
