@@ -5,8 +5,9 @@
 #   sudo scripts/install-test-deps.sh
 #
 # It also downloads Django and gunicorn once into <target>/lab-cache/wheels, so
-# that the labs build their virtualenvs without touching PyPI. (The harness
-# does the same lazily if this step was skipped, under a file lock.)
+# that the labs build their virtualenvs without touching PyPI (the harness
+# does the same lazily if this step was skipped, under a file lock), and
+# maturin into <target>/wheel-build/dl for scripts/package.sh.
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -70,5 +71,10 @@ else
     "$PY" -m pip --isolated download --quiet --timeout 60 --only-binary=:all: \
         --dest "$wheels" 'django<6' gunicorn
 fi
+
+# The wheel test (tests/wheel.rs) builds the learners' wheel with maturin from
+# PyPI: download the pinned maturin wheel once into <target>/wheel-build/dl, so
+# that scripts/package.sh installs it offline.
+bash "$here/scripts/package.sh" --fetch
 
 echo "install-test-deps.sh: done"

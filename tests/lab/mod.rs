@@ -234,7 +234,14 @@ impl Lab {
     /// `HOME=learner_home`, no SSH agent and no other `TUTOR_*` variable,
     /// stdin closed; killed after 60 s (then stderr ends with a note).
     pub fn tutor(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
+        self.tutor_with(Path::new(env!("CARGO_BIN_EXE_tutor")), &[], args)
+    }
+
+    /// Like [`Lab::tutor`], with another `tutor` binary (say, one a wheel
+    /// installed into a virtualenv) and extra variables `envs` set last (say,
+    /// a `PATH` without cargo).
+    pub fn tutor_with(&self, binary: &Path, envs: &[(&str, &str)], args: &[&str]) -> Output {
+        let mut cmd = Command::new(binary);
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("TUTOR_") {
                 cmd.env_remove(key);
@@ -251,6 +258,7 @@ impl Lab {
             .env_remove("LC_MESSAGES")
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("SSH_AGENT_PID")
+            .envs(envs.iter().copied())
             .current_dir(&self.learner_home);
         run(&mut cmd, COMMAND_TIMEOUT)
     }
