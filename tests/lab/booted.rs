@@ -422,7 +422,14 @@ impl BootedLab {
     /// `HOME=learner_home`, English, no SSH agent and no other `TUTOR_*`
     /// variable, stdin closed; killed after 60 s.
     pub fn tutor(&self, args: &[&str]) -> Output {
-        let mut cmd = self.client_cmd(&[env!("CARGO_BIN_EXE_tutor")]);
+        self.tutor_with(Path::new(env!("CARGO_BIN_EXE_tutor")), &[], args)
+    }
+
+    /// Like [`BootedLab::tutor`] with another tutor binary (the one a wheel
+    /// installed) and extra environment variables (its PATH).
+    pub fn tutor_with(&self, binary: &Path, envs: &[(&str, &str)], args: &[&str]) -> Output {
+        let binary = binary.display().to_string();
+        let mut cmd = self.client_cmd(&[binary.as_str()]);
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("TUTOR_") {
                 cmd.env_remove(key);
@@ -438,6 +445,7 @@ impl BootedLab {
             .env_remove("LC_MESSAGES")
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("SSH_AGENT_PID")
+            .envs(envs.iter().copied())
             .current_dir(&self.learner_home);
         run(&mut cmd, COMMAND_TIMEOUT)
     }
