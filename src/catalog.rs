@@ -144,6 +144,8 @@ impl std::fmt::Display for Origin {
 /// All checks and diagnoses of a pack.
 #[derive(Debug, Default)]
 pub struct Catalog {
+    /// Ids of built-in checks an instructor's pack replaced.
+    pub replaced: Vec<String>,
     pub commands: Vec<(SharedCommand, Origin)>,
     pub checks: Vec<(CheckDef, Origin)>,
     pub diagnoses: Vec<(Diagnosis, Origin)>,
@@ -208,7 +210,10 @@ impl Catalog {
                     "{origin}: duplicate check id {} (first at {first})",
                     c.id
                 )),
-                Some(slot) => *slot = (c, origin),
+                Some(slot) => {
+                    self.replaced.push(c.id.clone());
+                    *slot = (c, origin);
+                }
                 None => self.checks.push((c, origin)),
             }
         }
@@ -426,6 +431,9 @@ impl Catalog {
                     &[],
                     &mut errors,
                 );
+                for problem in command_problems(run, origin.layer > 0) {
+                    errors.push(format!("{origin}: check {} run: {problem}", c.id));
+                }
             }
             let prefixes = registry::fact_prefixes();
             let fact_prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
@@ -524,6 +532,60 @@ impl Catalog {
         }
         errors
     }
+}
+
+/// What is wrong with a check's remote command. A placeholder is already
+/// shell-quoted by tutor, so quotes around it break the quoting (and let a
+/// hostile value out). A pack's command (`from_pack`) must not look like it
+/// writes: a short list of the usual ways, to catch mistakes, not to
+/// sandbox anyone (the learner is asked before a pack's commands run).
+#[must_use]
+pub fn command_problems(run: &str, from_pack: bool) -> Vec<String> {
+    static QUOTED: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    static WRITES: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    static SUDO: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let quoted = QUOTED.get_or_init(|| {
+        Regex::new(r#"'[^'\n]*\{[a-z_]+\}[^'\n]*'|"[^"\n]*\{[a-z_]+\}[^"\n]*""#).expect("valid")
+    });
+    let mut out = Vec::new();
+    if let Some(m) = quoted.find(run) {
+        out.push(format!(
+            "the placeholder in {} is inside quotes: tutor quotes placeholders itself, write it bare",
+            m.as_str()
+        ));
+    }
+    if !from_pack {
+        return out;
+    }
+    let writes = WRITES.get_or_init(|| {
+        // rm, mv, tee, dd, chmod, chown, truncate as commands; `>`/`>>`
+        // except into /dev/null or onto another descriptor (2>&1).
+        Regex::new(r"(?:^|[;&|(`]|\$\()\s*(?:sudo\s+(?:-\S+\s+)*)?(rm|mv|tee|dd|chmod|chown|truncate|cp|ln|mkdir|touch)\b|[^<&0-9]?\d?>>?\s*(?:[^&/\s]|/[^d]|/d[^e])")
+            .expect("valid")
+    });
+    if let Some(m) = writes.find(run) {
+        out.push(format!(
+            "{:?} looks like it writes on the server: a check may only read",
+            m.as_str().trim()
+        ));
+    }
+    let sudo = SUDO.get_or_init(|| Regex::new(r"\bsudo\b[^;&|]*").expect("valid"));
+    for m in sudo.find_iter(run) {
+        let allowed = [
+            "sudo -n /usr/sbin/nginx -t",
+            "sudo -n /usr/sbin/nginx -T",
+            "sudo -n nginx -t",
+            "sudo -n nginx -T",
+            "sudo -n journalctl ",
+        ];
+        if !allowed.iter().any(|a| m.as_str().starts_with(a)) {
+            out.push(format!(
+                "{:?}: a pack may use sudo only as the built-in checks do (sudo -n nginx -t / -T, sudo -n journalctl)",
+                m.as_str().trim()
+            ));
+        }
+    }
+    out
 }
 
 fn list_or_none(ids: &[&str]) -> String {
@@ -669,5 +731,43 @@ impl Catalog {
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_problems;
+
+    #[test]
+    fn pack_commands_that_write_or_quote_placeholders_are_refused() {
+        for ok in [
+            "test -f {site_dir}/db.bak",
+            "cd {site_dir} && ./.venv/bin/python manage.py showmigrations 2>&1",
+            "ss -ltnH >/dev/null 2>&1 || netstat -ltn 2>/dev/null",
+            "sudo -n /usr/sbin/nginx -t 2>&1",
+            "sudo -n journalctl -u {service} -n 30 --no-pager",
+        ] {
+            assert!(
+                command_problems(ok, true).is_empty(),
+                "{ok}: {:?}",
+                command_problems(ok, true)
+            );
+        }
+        for bad in [
+            "rm -rf {site_dir}",
+            "cd /tmp; mv a b",
+            "echo x | tee /etc/motd",
+            "echo x > /etc/motd",
+            "echo x >> ~/.bashrc",
+            "sudo systemctl restart nginx",
+            "sudo -n cat /etc/shadow",
+            "cat '{site_dir}/x'",
+            "test -d \"{site_dir}\"",
+        ] {
+            assert!(!command_problems(bad, true).is_empty(), "{bad} passed");
+        }
+        // The built-in pack's own commands are only held to the quoting rule.
+        assert!(command_problems("sudo -n apt list 2>&1 > /dev/null", false).is_empty());
+        assert!(!command_problems("cat '{domain}'", false).is_empty());
     }
 }

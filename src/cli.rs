@@ -123,6 +123,9 @@ pub struct ClassCheckArgs {
     /// Also write the table as a self-contained HTML page (for the projector)
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Allow the commands an instructor's lesson pack (--lessons) runs on the servers
+    #[arg(long)]
+    pub yes: bool,
     /// How many learners to check at the same time
     #[arg(long, value_name = "N", default_value_t = crate::class::run::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
@@ -167,6 +170,9 @@ pub struct CheckArgs {
     /// Trust and record the server's host key if known_hosts does not list it yet
     #[arg(long)]
     pub accept_new_host_key: bool,
+    /// Allow the commands an instructor's lesson pack (--lessons) runs on the server
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Args, Debug)]

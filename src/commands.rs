@@ -79,7 +79,7 @@ fn requested_stages(pack: &Pack, progress: &Progress, args: &CheckArgs) -> Resul
 fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
     let (store, _lock) = ctx.locked_store()?;
     let (mut progress, profile) = ctx.load_profile(&store)?;
-    let pack = ctx.pack()?;
+    let pack = ctx.pack_to_run(args.yes)?;
     let stages = requested_stages(&pack, &progress, args)?;
     ctx.remember_lang(&mut progress);
     let opts = batch_options(args.accept_new_host_key);

@@ -89,6 +89,42 @@ impl Ctx {
         })
     }
 
+    /// The pack, for a command that runs checks: when an instructor's pack
+    /// brings commands of its own that were not allowed before, list them
+    /// and ask (a terminal), or accept them with `yes`, or stop with one
+    /// sentence on how to allow them.
+    pub fn pack_to_run(&self, yes: bool) -> Result<Pack> {
+        let pack = self.pack()?;
+        let commands = crate::consent::pack_commands(&pack);
+        if commands.is_empty() {
+            return Ok(pack);
+        }
+        let fingerprint = crate::consent::fingerprint(&commands);
+        if crate::consent::is_trusted(&self.state_dir, &fingerprint) {
+            return Ok(pack);
+        }
+        let source = self
+            .lessons
+            .as_ref()
+            .map_or(t!("pack-builtin"), |d| d.display().to_string());
+        eprintln!(
+            "{}\n{}",
+            t!("pack-consent-intro", pack = &source),
+            crate::consent::listing(&commands)
+        );
+        let allowed = yes
+            || (crate::term::interactive()
+                && inquire::Confirm::new(&t!("pack-consent-ask"))
+                    .with_default(false)
+                    .prompt()
+                    .unwrap_or(false));
+        if !allowed {
+            bail!(t!("pack-consent-needed", pack = &source));
+        }
+        crate::consent::trust(&self.state_dir, &fingerprint)?;
+        Ok(pack)
+    }
+
     pub fn load(&self, store: &Store) -> Result<Option<Progress>> {
         store.load().map_err(|e| anyhow!("{e}"))
     }

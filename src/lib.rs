@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod class;
 pub mod cli;
 pub mod commands;
+pub mod consent;
 pub mod context;
 pub mod engine;
 pub mod hints;

@@ -70,7 +70,7 @@ pub fn start(ctx: &Ctx) -> Result<ExitCode> {
         anyhow::bail!(messages::needs_tty());
     }
     let (store, _lock) = ctx.locked_store()?;
-    let pack = ctx.pack()?;
+    let pack = ctx.pack_to_run(false)?;
     let existing = ctx.load(&store)?;
     let mut progress = Progress::new(&ctx.profile);
     if let Some(old) = existing {
@@ -154,7 +154,7 @@ pub fn resume(ctx: &Ctx) -> Result<ExitCode> {
         anyhow::bail!(messages::needs_tty());
     }
     let (store, _lock) = ctx.locked_store()?;
-    let pack = ctx.pack()?;
+    let pack = ctx.pack_to_run(false)?;
     let Some(progress) = ctx.load(&store)? else {
         anyhow::bail!(messages::no_profile(&ctx.profile));
     };

@@ -885,3 +885,59 @@ fn an_invalid_domain_never_logs_in() {
     }
     assert!(!e.dir.path().join(".ssh").join("known_hosts").exists());
 }
+
+/// An instructor's pack that runs a command of its own (and replaces a
+/// built-in check) is allowed only after its commands were shown and
+/// accepted; the consent is remembered until the commands change.
+#[test]
+fn a_pack_that_runs_commands_needs_consent() {
+    let e = Env::new();
+    assert!(e.init().status.success());
+    let pack = e.dir.path().join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    let write = |run: &str| {
+        std::fs::write(
+            pack.join("extra.toml"),
+            format!(
+                "[[check]]\nid = \"python.python3\"\nstage = \"python\"\ntitle = \"Python\"\nrequires = [\"ssh.login\"]\nrun = \"{run}\"\n[[check.rule]]\nid = \"missing\"\nwhen = {{ \"cmd.exit\" = \"!0\" }}\ndiagnosis = \"python-missing\"\n[[check.rule]]\nid = \"any\"\npass = true\n"
+            ),
+        )
+        .unwrap();
+    };
+    write("python3 --version");
+    let p = pack.to_str().unwrap();
+    let o = e.run(&["--lessons", p, "check", "python"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("replaces the built-in check python.python3")
+            && err.contains("python3 --version")
+            && err.contains("--yes"),
+        "{err}"
+    );
+    // Allowed once with --yes, then remembered.
+    let o = e.run(&["--lessons", p, "check", "python", "--yes"]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = e.run(&["--lessons", p, "check", "python"]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("runs commands of its own"),
+        "{}",
+        stderr(&o)
+    );
+    // A changed command is asked about again.
+    write("python3 -V");
+    let o = e.run(&["--lessons", p, "check", "python"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("python3 -V"), "{}", stderr(&o));
+    // The lint refuses a pack command that writes.
+    write("rm -rf ~/sites");
+    let o = e.run(&["lessons", "--lint", p]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        format!("{}{}", stdout(&o), stderr(&o)).contains("looks like it writes"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}

@@ -43,3 +43,9 @@ lint-ok = { $dir }: OK ({ $stages } stages, { $checks } checks, { $diagnoses } d
 lint-errors = { $count } error(s) in the lesson pack { $dir }.
 lessons-checks = checks:
 lessons-diagnoses = diagnoses:
+
+pack-command-adds = the pack's check { $check } runs:
+pack-command-replaces = the pack replaces the built-in check { $check } with one that runs:
+pack-consent-intro = The lesson pack { $pack } runs commands of its own on your server (tutor's own checks only read; these are the pack's):
+pack-consent-ask = Run these commands on your server when tutor checks it?
+pack-consent-needed = The lesson pack { $pack } runs the commands listed above on your server: read them, then run again with --yes to allow them (asked again if they change).

@@ -43,3 +43,9 @@ lint-ok = { $dir }: 이상 없음 (단계 { $stages }개, 점검 { $checks }개,
 lint-errors = { $dir } 강의 묶음에 오류가 { $count }개 있습니다.
 lessons-checks = 점검:
 lessons-diagnoses = 진단:
+
+pack-command-adds = 수업 자료의 점검 { $check }이(가) 실행하는 명령:
+pack-command-replaces = 수업 자료가 내장 점검 { $check }을(를) 바꾸며, 새 점검이 실행하는 명령:
+pack-consent-intro = 수업 자료 { $pack }은(는) 내 서버에서 자체 명령을 실행합니다(tutor의 내장 점검은 읽기만 하지만, 이 명령들은 수업 자료의 것입니다):
+pack-consent-ask = tutor가 서버를 점검할 때 이 명령들을 실행할까요?
+pack-consent-needed = 수업 자료 { $pack }은(는) 위에 적은 명령을 내 서버에서 실행합니다. 명령을 읽어 본 뒤 --yes를 붙여 다시 실행하면 허용됩니다(명령이 바뀌면 다시 묻습니다).

@@ -82,7 +82,8 @@ fn diagnosis_titles(pack: &Pack) -> BTreeMap<String, String> {
 }
 
 fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
-    let pack = ctx.pack()?;
+    // A pack's own commands are listed once, for the instructor.
+    let pack = ctx.pack_to_run(args.yes)?;
     let stages = select_stages(&pack, &args.stages)?;
     let roster = roster::load(&args.roster)?;
     for p in &roster.problems {
