@@ -29,6 +29,13 @@ pub(super) fn remote_commands_page(pack: &Pack) -> String {
     {
         let _ = write!(out, "{}\n\n", t!("book-remote-sudo"));
     }
+    if checks
+        .iter()
+        .filter_map(|c| c.run.as_deref())
+        .any(|r| r.contains("nginx -t") || r.contains("nginx -T"))
+    {
+        let _ = write!(out, "{}\n\n", t!("book-remote-nginx-t"));
+    }
     let _ = write!(out, "{}\n\n", t!("book-remote-values"));
     let listeners: Vec<&&CheckDef> = checks
         .iter()
@@ -47,19 +54,55 @@ pub(super) fn remote_commands_page(pack: &Pack) -> String {
             listen::COMMAND
         );
     }
+    let sudo_line = |run: &str| {
+        if run.contains("sudo ") {
+            t!("book-remote-needs-sudo")
+        } else {
+            t!("book-remote-no-sudo")
+        }
+    };
+    // Commands several checks read their facts from are shown once.
+    if !pack.catalog.commands.is_empty() {
+        let _ = writeln!(out, "## {}\n", t!("book-shared-commands"));
+        for (shared, _) in &pack.catalog.commands {
+            let users: Vec<String> = checks
+                .iter()
+                .filter(|x| x.command.as_deref() == Some(shared.id.as_str()))
+                .map(|x| check_link(pack, &x.id, false))
+                .collect();
+            let _ = writeln!(
+                out,
+                "### {}\n\n{}\n\n{}\n\n```sh\n{}\n```\n",
+                shared.id,
+                t!("book-shared-command", checks = users.join(", ")),
+                sudo_line(&shared.run),
+                fill_code(shared.run.trim())
+            );
+        }
+    }
     let _ = writeln!(out, "## {}\n", t!("book-check-commands"));
     for c in checks.iter().filter(|c| c.run.is_some()) {
-        let _ = writeln!(
-            out,
-            "### {}\n\n{}\n\n```sh\n{}\n```\n",
-            c.id,
-            t!(
-                "book-check-of-stage",
-                title = link_text(&c.title),
-                stage = format!("[{}](../stages/{}.md)", c.stage, c.stage)
-            ),
-            fill_code(c.run.as_deref().unwrap_or("").trim())
+        let run = c.run.as_deref().unwrap_or("").trim();
+        let of_stage = t!(
+            "book-check-of-stage",
+            title = link_text(&c.title),
+            stage = format!("[{}](../stages/{}.md)", c.stage, c.stage)
         );
+        let _ = match c.command.as_deref() {
+            Some(name) => writeln!(
+                out,
+                "### {}\n\n{of_stage}\n\n{}\n",
+                c.id,
+                t!("book-uses-shared", command = format!("[`{name}`](#{name})"))
+            ),
+            None => writeln!(
+                out,
+                "### {}\n\n{of_stage}\n\n{}\n\n```sh\n{}\n```\n",
+                c.id,
+                sudo_line(run),
+                fill_code(run)
+            ),
+        };
     }
     out
 }
