@@ -143,7 +143,7 @@ fn measure(cmd: &mut Command) -> Measured {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `pid` is our own child, not reaped yet (std's Child only waits
     // when asked to, and we never ask); both pointers are to live locals.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let reaped = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
     let wall = started.elapsed();
     let machine_cpu = machine_busy().saturating_sub(busy_before);
     assert_eq!(reaped, pid, "wait4 failed");
@@ -232,7 +232,7 @@ impl Figures {
     }
 
     fn print(&self, setting: &str) {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         println!("{setting}:");
         for (n, t, (tutor, machine)) in [(1, self.t1, self.cpu1), (LEARNERS, self.t40, self.cpu40)]
         {
@@ -370,7 +370,7 @@ fn main() -> ExitCode {
     let remote = measure_setting("remote", &remote_server);
 
     local.print("loopback (the 40 servers share this machine's cores with tutor)");
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let floor = local.cpu40.1.saturating_sub(local.cpu40.0) / u32::try_from(cores).unwrap_or(1);
     println!(
         "  the servers' own CPU for {LEARNERS} learners, spread over {cores} cores, already takes {:.0} ms \

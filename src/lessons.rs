@@ -97,8 +97,7 @@ pub fn parse(file: &str, text: &str, layer: u8) -> Result<Lesson, Vec<String>> {
                 let ok = info == "server" || info == "laptop" || info.starts_with("file ");
                 if !ok {
                     errors.push(format!(
-                        "{file}:{n}: say where this is typed: ```server, ```laptop or ```file PATH (found {:?})",
-                        info
+                        "{file}:{n}: say where this is typed: ```server, ```laptop or ```file PATH (found {info:?})"
                     ));
                 }
             }

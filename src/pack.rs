@@ -174,16 +174,17 @@ impl Pack {
             return;
         }
         let at = match &lesson.after {
-            Some(after) => match self.lessons.iter().position(|l| &l.stage == after) {
-                Some(i) => i + 1,
-                None => {
+            Some(after) => {
+                if let Some(i) = self.lessons.iter().position(|l| &l.stage == after) {
+                    i + 1
+                } else {
                     errors.push(format!(
                         "{}: `after` names unknown stage {after:?}",
                         lesson.origin
                     ));
                     return;
                 }
-            },
+            }
             None => self.lessons.len(),
         };
         self.lessons.insert(at, lesson);

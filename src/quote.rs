@@ -63,7 +63,7 @@ mod tests {
             format!("$(touch {})", marker.display()),
             format!("`touch {}`", marker.display()),
             format!("a'b\"c\n touch {}", marker.display()),
-            "".to_string(),
+            String::new(),
             "'".to_string(),
             "*".to_string(),
         ];

@@ -84,15 +84,12 @@ fn emphasis(line: &str, paint: Paint) -> String {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         if let Some(code) = tail.strip_prefix('`') {
-            match code.find('`') {
-                Some(end) => {
-                    out.push_str(&tail[..end + 2]);
-                    rest = &code[end + 1..];
-                }
-                None => {
-                    out.push_str(tail);
-                    rest = "";
-                }
+            if let Some(end) = code.find('`') {
+                out.push_str(&tail[..end + 2]);
+                rest = &code[end + 1..];
+            } else {
+                out.push_str(tail);
+                rest = "";
             }
             continue;
         }
@@ -105,15 +102,12 @@ fn emphasis(line: &str, paint: Paint) -> String {
         let closed = inner
             .find(mark)
             .filter(|&end| end > 0 && !inner.starts_with(' ') && !inner[..end].ends_with(' '));
-        match closed {
-            Some(end) => {
-                out.push_str(&style(paint, &inner[..end]));
-                rest = &inner[end + mark.len()..];
-            }
-            None => {
-                out.push_str(mark);
-                rest = inner;
-            }
+        if let Some(end) = closed {
+            out.push_str(&style(paint, &inner[..end]));
+            rest = &inner[end + mark.len()..];
+        } else {
+            out.push_str(mark);
+            rest = inner;
         }
     }
     out.push_str(rest);

@@ -364,7 +364,7 @@ fn stage_menu(
                         report::diagnosis_page(d, &profile.vars(), ctx.paint)
                     ),
                     None => {
-                        println!("\n{}", t!("explain-undecided"))
+                        println!("\n{}", t!("explain-undecided"));
                     }
                 }
             }

@@ -198,12 +198,11 @@ fn without_code_spans(line: &str) -> String {
         let run = rest[start..].chars().take_while(|&c| c == '`').count();
         let fence = "`".repeat(run);
         let after = &rest[start + run..];
-        match after.find(&fence) {
-            Some(end) => rest = &after[end + run..],
-            None => {
-                out.push_str(&rest[start..start + run]);
-                rest = after;
-            }
+        if let Some(end) = after.find(&fence) {
+            rest = &after[end + run..];
+        } else {
+            out.push_str(&rest[start..start + run]);
+            rest = after;
         }
     }
     out.push_str(rest);

@@ -473,7 +473,7 @@ fn cells(line: &str) -> Vec<String> {
 fn table_columns_line_up_by_display_width() {
     let stages: Vec<String> = ["dns", "ssh", "nginx"]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
     let row = |name: &str, marks: [(Mark, &str); 3]| Row {
         name: name.into(),
@@ -564,7 +564,10 @@ fn table_columns_line_up_by_display_width() {
         .collect();
     assert_eq!(
         colored_lines[..4],
-        lines[..4].iter().map(|l| l.to_string()).collect::<Vec<_>>()[..]
+        lines[..4]
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect::<Vec<_>>()[..]
     );
 }
 

@@ -91,11 +91,9 @@ fn last_printed(stdout: &[u8]) -> u64 {
         Some(end) => &text[..end],
         None => return 0,
     };
-    complete
-        .lines()
-        .last()
-        .map(|l| l.trim().parse().expect("stdout line is not a number"))
-        .unwrap_or(0)
+    complete.lines().last().map_or(0, |l| {
+        l.trim().parse().expect("stdout line is not a number")
+    })
 }
 
 #[test]

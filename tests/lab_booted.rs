@@ -142,7 +142,11 @@ fn booted_server_is_a_healthy_production_server() {
     assert_eq!(stdout(&out), "2", "{}", text(&out));
     assert_eq!(lab.curl("/static/lists/base.css").status, 200);
 
-    let boots: Vec<u128> = lab.boot_times().iter().map(|d| d.as_millis()).collect();
+    let boots: Vec<u128> = lab
+        .boot_times()
+        .iter()
+        .map(std::time::Duration::as_millis)
+        .collect();
     eprintln!(
         "booted_server_is_a_healthy_production_server: boots {boots:?} ms (reboot {} ms), whole test {} ms",
         boot.as_millis(),
@@ -320,7 +324,7 @@ fn booted_knobs_break_the_server_for_real() {
         "booted_knobs_break_the_server_for_real: boots {:?} ms, whole test {} ms",
         lab.boot_times()
             .iter()
-            .map(|d| d.as_millis())
+            .map(std::time::Duration::as_millis)
             .collect::<Vec<_>>(),
         started.elapsed().as_millis()
     );

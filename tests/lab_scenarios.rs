@@ -23,12 +23,11 @@ fn run_tutor(lab: &Lab, args: &[&str]) -> Output {
 fn init_with(lab: &Lab, extra: &[(&str, &str)]) {
     let mut args: Vec<String> = lab.init_args();
     for (flag, value) in extra {
-        match args.iter().position(|a| a == flag) {
-            Some(i) => args[i + 1] = value.to_string(),
-            None => {
-                args.push(flag.to_string());
-                args.push(value.to_string());
-            }
+        if let Some(i) = args.iter().position(|a| a == flag) {
+            args[i + 1] = value.to_string();
+        } else {
+            args.push(flag.to_string());
+            args.push(value.to_string());
         }
     }
     let mut all = vec!["init"];

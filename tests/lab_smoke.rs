@@ -52,7 +52,7 @@ fn dig(lab: &Lab, idx: usize, extra: &[&str]) -> Output {
         "+time=1".into(),
         "+tries=1".into(),
     ];
-    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(extra.iter().map(std::string::ToString::to_string));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     host(&refs)
 }

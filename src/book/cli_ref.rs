@@ -72,7 +72,11 @@ fn command_item(parent: &str, cmd: &clap::Command) -> String {
     format!(
         "- [`{path}`](#{}): {}\n",
         anchor(&path),
-        escape(&cmd.get_about().map(|a| a.to_string()).unwrap_or_default())
+        escape(
+            &cmd.get_about()
+                .map(std::string::ToString::to_string)
+                .unwrap_or_default()
+        )
     )
 }
 
@@ -128,10 +132,10 @@ fn command_section(out: &mut String, parent: &str, s: &clap::Command, global: &s
 
 /// One argument as a list item: name, help, default, environment variable.
 fn arg_line(a: &clap::Arg) -> String {
-    let values: Vec<String> = a
-        .get_value_names()
-        .map(|v| v.iter().map(ToString::to_string).collect())
-        .unwrap_or_else(|| vec![a.get_id().as_str().to_uppercase()]);
+    let values: Vec<String> = a.get_value_names().map_or_else(
+        || vec![a.get_id().as_str().to_uppercase()],
+        |v| v.iter().map(ToString::to_string).collect(),
+    );
     let takes = a.get_action().takes_values();
     let mut name = if a.is_positional() {
         let v = values.join(" ");

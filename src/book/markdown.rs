@@ -90,14 +90,7 @@ pub(super) fn fill_prose(text: &str, plain: bool) -> String {
         for word in marked.split_inclusive(char::is_whitespace) {
             let body = word.trim_end_matches(char::is_whitespace);
             let space = &word[body.len()..];
-            if !body.contains(OPEN) {
-                let e = esc(body);
-                // `#` only makes a heading at the start of a line.
-                if plain && word_start && e.starts_with('#') {
-                    out.push('\\');
-                }
-                out.push_str(&e);
-            } else {
+            if body.contains(OPEN) {
                 let lead_set: &[char] = if plain {
                     &['(', '"', '\'', '[']
                 } else {
@@ -138,6 +131,13 @@ pub(super) fn fill_prose(text: &str, plain: bool) -> String {
                 out.push_str(&esc(lead));
                 out.push_str(&code(&filled));
                 out.push_str(&esc(trail));
+            } else {
+                let e = esc(body);
+                // `#` only makes a heading at the start of a line.
+                if plain && word_start && e.starts_with('#') {
+                    out.push('\\');
+                }
+                out.push_str(&e);
             }
             out.push_str(space);
             word_start = space.contains('\n');
@@ -245,44 +245,38 @@ pub(super) fn lesson_markdown(text: &str) -> String {
     };
     for line in text.lines() {
         if let Some(info) = line.strip_prefix("```") {
-            match fence.take() {
-                Some((info, body)) => {
-                    let (label, lang) = match info.as_str() {
-                        "server" => (format!("**{}**", t!("book-fence-server")), "sh"),
-                        "laptop" => (format!("**{}**", t!("book-fence-laptop")), "sh"),
-                        other => match other.strip_prefix("file ") {
-                            Some(path) => (
-                                format!(
-                                    "**{}**",
-                                    t!("book-fence-file", path = code(&fill_code(path.trim())))
-                                ),
-                                file_language(path.trim()),
+            if let Some((info, body)) = fence.take() {
+                let (label, lang) = match info.as_str() {
+                    "server" => (format!("**{}**", t!("book-fence-server")), "sh"),
+                    "laptop" => (format!("**{}**", t!("book-fence-laptop")), "sh"),
+                    other => match other.strip_prefix("file ") {
+                        Some(path) => (
+                            format!(
+                                "**{}**",
+                                t!("book-fence-file", path = code(&fill_code(path.trim())))
                             ),
-                            None => (String::new(), "text"),
-                        },
-                    };
-                    if !label.is_empty() {
-                        out.push_str(&label);
-                        out.push_str("\n\n");
-                    }
-                    let _ = write!(out, "```{lang}\n{}```\n", fill_code(&body));
+                            file_language(path.trim()),
+                        ),
+                        None => (String::new(), "text"),
+                    },
+                };
+                if !label.is_empty() {
+                    out.push_str(&label);
+                    out.push_str("\n\n");
                 }
-                None => {
-                    flush(&mut prose, &mut out);
-                    fence = Some((info.trim().to_string(), String::new()));
-                }
+                let _ = write!(out, "```{lang}\n{}```\n", fill_code(&body));
+            } else {
+                flush(&mut prose, &mut out);
+                fence = Some((info.trim().to_string(), String::new()));
             }
             continue;
         }
-        match &mut fence {
-            Some((_, body)) => {
-                body.push_str(line);
-                body.push('\n');
-            }
-            None => {
-                prose.push_str(line);
-                prose.push('\n');
-            }
+        if let Some((_, body)) = &mut fence {
+            body.push_str(line);
+            body.push('\n');
+        } else {
+            prose.push_str(line);
+            prose.push('\n');
         }
     }
     if let Some((_, body)) = fence {

@@ -296,10 +296,10 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     for file in &args.files {
         match crate::progress::handin::read(file, &order) {
             Ok(h) => entries.push(summary::Entry {
-                name: file
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| file.display().to_string()),
+                name: file.file_stem().map_or_else(
+                    || file.display().to_string(),
+                    |s| s.to_string_lossy().into_owned(),
+                ),
                 file: file.display().to_string(),
                 handin: h,
             }),
@@ -401,8 +401,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "class.html".into());
+        .map_or_else(|| "class.html".into(), |n| n.to_string_lossy().into_owned());
     crate::progress::replace_file(path, &format!(".{name}.tmp-"), text.as_bytes(), 0o644)
         .with_context(|| t!("class-html-write-failed", path = path.display().to_string()))
 }

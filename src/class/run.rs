@@ -65,13 +65,15 @@ pub fn check_class(
                 };
                 let result = check_learner(learner, pack, stages, settings);
                 done(&result);
-                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+                slots
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(result);
             });
         }
     });
     slots
         .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .into_iter()
         .zip(learners)
         .map(|(r, l)| r.unwrap_or_else(|| failed(l, stages, &t!("class-run-unfinished"))))

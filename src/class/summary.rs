@@ -143,12 +143,12 @@ pub fn stage_stats(h: &HandIn, stages: &[String]) -> Vec<StageStats> {
             .collect();
         let first_pass = runs.iter().position(|r| r.status == Status::Pass);
         let sp = h.stages.get(stage);
-        let attempts = if !h.history.iter().any(|r| r.stage == *stage) {
+        let attempts = if h.history.iter().any(|r| r.stage == *stage) {
+            u32::try_from(first_pass.map_or(runs.len(), |i| i + 1)).unwrap_or(u32::MAX)
+        } else {
             // The history was trimmed (it keeps the last 500 runs): the
             // stage's own counter is the best there is.
             sp.map_or(0, |s| s.attempts)
-        } else {
-            u32::try_from(first_pass.map_or(runs.len(), |i| i + 1)).unwrap_or(u32::MAX)
         };
         let passed_at = first_pass
             .and_then(|i| time(&runs[i].time))
@@ -211,7 +211,10 @@ mod tests {
 
     #[test]
     fn attempts_and_times_follow_the_history() {
-        let stages: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let stages: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         let history = vec![
             run("2025-01-01T10:00:00Z", "a", "pass"),
             run("2025-01-01T10:00:00Z", "b", "fail"),
@@ -229,7 +232,7 @@ mod tests {
             updated: None,
             exported: None,
             current_stage: Some("c".into()),
-            stages: Default::default(),
+            stages: std::collections::BTreeMap::default(),
             history,
         };
         for (s, st) in [

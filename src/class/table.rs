@@ -397,7 +397,10 @@ mod tests {
 
     #[test]
     fn furthest_is_the_end_of_the_passing_prefix() {
-        let stages: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let stages: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         use Mark::*;
         assert_eq!(
             furthest(&stages, &cells(&[Pass, Fail, Pass])),

@@ -470,8 +470,7 @@ fn fill(template_text: &str, facts: &Facts, vars: &template::Vars) -> String {
             facts
                 .get(name)
                 .or_else(|| vars.get(name))
-                .map(|v| one_line(v))
-                .unwrap_or_else(|| "?".into()),
+                .map_or_else(|| "?".into(), |v| one_line(v)),
         )
     })
     .unwrap_or_else(|_| template_text.to_string())

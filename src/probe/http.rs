@@ -167,7 +167,7 @@ pub fn title_of(html: &str) -> Option<String> {
         let i = from + lower[from..].find("<title")?;
         // "<titlefoo" is another tag; "<title>" or "<title lang=..>" is ours.
         match lower.as_bytes().get(i + 6) {
-            Some(b'>') | Some(b' ') | Some(b'\t') | Some(b'\n') | Some(b'\r') => break i,
+            Some(b'>' | b' ' | b'\t' | b'\n' | b'\r') => break i,
             _ => from = i + 6,
         }
     };
@@ -217,15 +217,12 @@ fn decode_entities(s: &str) -> String {
             };
             ch.map(|c| (c, semi + 1))
         });
-        match decoded {
-            Some((c, used)) => {
-                out.push(c);
-                rest = &after[used..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
+        if let Some((c, used)) = decoded {
+            out.push(c);
+            rest = &after[used..];
+        } else {
+            out.push('&');
+            rest = &after[1..];
         }
     }
     out.push_str(rest);

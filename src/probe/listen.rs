@@ -122,16 +122,13 @@ fn facts(which: &str, port: u16, profile: &Profile, out: Option<&[CommandOutput]
     let listing = out
         .and_then(<[CommandOutput]>::first)
         .filter(|o| o.exit == Some(0));
-    match listing {
-        Some(o) => {
-            let (scope, addrs) = scope(&o.output, port, &profile.server_ip.to_string());
-            f.insert(format!("{which}.listen"), scope.as_str().into());
-            f.insert(format!("{which}.listen_addr"), addrs.join(", "));
-        }
-        None => {
-            f.insert(format!("{which}.listen"), "unknown".into());
-            f.insert(format!("{which}.listen_addr"), String::new());
-        }
+    if let Some(o) = listing {
+        let (scope, addrs) = scope(&o.output, port, &profile.server_ip.to_string());
+        f.insert(format!("{which}.listen"), scope.as_str().into());
+        f.insert(format!("{which}.listen_addr"), addrs.join(", "));
+    } else {
+        f.insert(format!("{which}.listen"), "unknown".into());
+        f.insert(format!("{which}.listen_addr"), String::new());
     }
     f
 }

@@ -106,7 +106,9 @@ impl Probe {
 
 impl std::fmt::Debug for Probe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Probe").field("name", &self.name).finish()
+        f.debug_struct("Probe")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 

@@ -259,7 +259,7 @@ impl Progress {
             Status::Fail => {
                 stage.status = StageStatus::Failed;
                 stage.finished = None;
-                stage.diagnoses = run.diagnoses.clone();
+                stage.diagnoses.clone_from(&run.diagnoses);
             }
             Status::Error | Status::Skip => {}
         }
@@ -325,13 +325,16 @@ mod tests {
         CheckRun::new(
             stage,
             status.parse().unwrap(),
-            diagnoses.iter().map(|d| d.to_string()).collect(),
+            diagnoses
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
             12,
         )
     }
 
     fn order(names: &[&str]) -> Vec<String> {
-        names.iter().map(|n| n.to_string()).collect()
+        names.iter().map(std::string::ToString::to_string).collect()
     }
     #[test]
     fn first_unfinished_follows_order() {

@@ -208,7 +208,7 @@ impl Store {
         // must not stop the learner.
         let _ = file
             .set_len(0)
-            .and_then(|_| file.write_all(format!("{}\n", std::process::id()).as_bytes()));
+            .and_then(|()| file.write_all(format!("{}\n", std::process::id()).as_bytes()));
         Ok(ProfileLock { file, path })
     }
 
@@ -399,7 +399,10 @@ mod tests {
         CheckRun::new(
             stage,
             status.parse().unwrap(),
-            diagnoses.iter().map(|d| d.to_string()).collect(),
+            diagnoses
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
             12,
         )
     }
@@ -563,7 +566,7 @@ mod tests {
             fs::write(store.path(), text).unwrap();
             match store.load() {
                 Err(LoadError::Corrupt { reason, .. }) => {
-                    assert!(reason.contains(want), "{text:?}: {reason}")
+                    assert!(reason.contains(want), "{text:?}: {reason}");
                 }
                 other => panic!("{text:?}: {other:?}"),
             }

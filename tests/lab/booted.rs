@@ -732,7 +732,10 @@ impl BootedLab {
 
     /// Whether the server is booted (systemd runs).
     pub fn is_up(&self) -> bool {
-        self.st().server.as_mut().is_some_and(|d| d.is_running())
+        self.st()
+            .server
+            .as_mut()
+            .is_some_and(super::sys::Daemon::is_running)
     }
 
     /// The host pid of the server's systemd (PID 1 in its namespaces).
@@ -820,7 +823,9 @@ impl BootedLab {
 
     fn st(&self) -> MutexGuard<'_, State> {
         // A poisoned lock only means a primitive panicked; the state is usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The cgroup systemd boots in (the root of its cgroup namespace),
@@ -1088,7 +1093,7 @@ impl BootedLab {
         let new = format!("{}/.venv", self.site_dir.display());
         let mut files: Vec<PathBuf> = vec![venv.join("pyvenv.cfg")];
         if let Ok(rd) = fs::read_dir(venv.join("bin")) {
-            files.extend(rd.filter_map(|e| e.ok()).map(|e| e.path()));
+            files.extend(rd.filter_map(std::result::Result::ok).map(|e| e.path()));
         }
         for f in files {
             let is_file = fs::symlink_metadata(&f).is_ok_and(|m| m.is_file());
@@ -1147,14 +1152,13 @@ impl BootedLab {
                 slowest_steps(&log)
             );
         }
-        if !out.status.success() {
-            panic!(
-                "booted lab: provisioning the server ({phase}) failed ({}), log {}:\n{}",
-                sys::describe_status(out.status),
-                log.display(),
-                text(&out)
-            );
-        }
+        assert!(
+            out.status.success(),
+            "booted lab: provisioning the server ({phase}) failed ({}), log {}:\n{}",
+            sys::describe_status(out.status),
+            log.display(),
+            text(&out)
+        );
     }
 
     /// The network namespace: a holder process (dies with this thread) with
@@ -1167,7 +1171,7 @@ impl BootedLab {
         setup.push_str("exec sleep infinity\n");
         let argv: Vec<String> = [UNSHARE, "--net", "--", "/bin/bash", "-c", &setup]
             .iter()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .collect();
         let argv = self.in_net_cgroup(argv);
         let mut holder = Daemon::spawn(
@@ -1229,7 +1233,7 @@ impl BootedLab {
                      time.sleep(1e9)\n",
                 ]
                 .iter()
-                .map(|s| s.to_string()),
+                .map(std::string::ToString::to_string),
             );
             argv.push(ip.to_string());
         } else {
@@ -1251,15 +1255,15 @@ impl BootedLab {
                     "--group=root",
                 ]
                 .iter()
-                .map(|s| s.to_string()),
+                .map(std::string::ToString::to_string),
             );
             argv.push(format!("--listen-address={ip}"));
             match answer {
                 DnsAnswer::Ip(addr, ttl) => {
-                    argv.push(format!("--host-record={},{addr},{ttl}", self.domain))
+                    argv.push(format!("--host-record={},{addr},{ttl}", self.domain));
                 }
                 DnsAnswer::NoARecord => {
-                    argv.push(format!("--txt-record={},lab-no-a-record", self.domain))
+                    argv.push(format!("--txt-record={},lab-no-a-record", self.domain));
                 }
                 DnsAnswer::NxDomain | DnsAnswer::Down => {}
             }
@@ -1287,13 +1291,12 @@ impl BootedLab {
             let d = st.dns[idx]
                 .as_mut()
                 .expect("booted lab: no resolver daemon");
-            if !d.is_running() || Instant::now() >= deadline {
-                panic!(
-                    "booted lab: resolver #{idx} did not listen on {}:53; its log:\n{}",
-                    RESOLVER_IPS[idx],
-                    d.log_text()
-                );
-            }
+            assert!(
+                d.is_running() && Instant::now() < deadline,
+                "booted lab: resolver #{idx} did not listen on {}:53; its log:\n{}",
+                RESOLVER_IPS[idx],
+                d.log_text()
+            );
             drop(st);
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -1383,7 +1386,11 @@ impl BootedLab {
             if state == "running" || state == "degraded" {
                 break state;
             }
-            let alive = self.st().server.as_mut().is_some_and(|d| d.is_running());
+            let alive = self
+                .st()
+                .server
+                .as_mut()
+                .is_some_and(super::sys::Daemon::is_running);
             if !alive || Instant::now() >= deadline {
                 let log = sys::read_log(&console);
                 let jobs = text(&self.systemctl(&["list-jobs", "--no-pager"]));
@@ -1604,8 +1611,7 @@ fn kill_cgroup(cg: &Path) {
     }
     let populated = || {
         fs::read_to_string(cg.join("cgroup.events"))
-            .map(|e| e.lines().any(|l| l == "populated 1"))
-            .unwrap_or(false)
+            .is_ok_and(|e| e.lines().any(|l| l == "populated 1"))
     };
     if !populated() {
         return;
@@ -1622,7 +1628,7 @@ fn remove_cgroup(cg: &Path) {
     fn dirs(p: &Path, out: &mut Vec<PathBuf>) {
         if let Ok(rd) = fs::read_dir(p) {
             for e in rd.flatten() {
-                if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
                     dirs(&e.path(), out);
                 }
             }
@@ -1785,12 +1791,11 @@ fn preflight() {
             missing
                 .push("a cgroup v2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified".into());
         }
-        if !missing.is_empty() {
-            panic!(
-                "booted lab: cannot boot, missing: {}. Run `sudo scripts/install-test-deps.sh`.",
-                missing.join(", ")
-            );
-        }
+        assert!(
+            missing.is_empty(),
+            "booted lab: cannot boot, missing: {}. Run `sudo scripts/install-test-deps.sh`.",
+            missing.join(", ")
+        );
         sweep_stale();
         cache::production_venv();
     });

@@ -80,14 +80,13 @@ fn build_template_venv(name: &str, requirements: &[&str]) -> PathBuf {
                 .args(requirements),
             Duration::from_secs(600),
         );
-        if !out.status.success() {
-            panic!(
-                "lab: cannot download {requirements:?} into {} (run \
-                 scripts/install-test-deps.sh with network access once):\n{}",
-                wheels.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        assert!(
+            out.status.success(),
+            "lab: cannot download {requirements:?} into {} (run \
+             scripts/install-test-deps.sh with network access once):\n{}",
+            wheels.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     let _ = fs::remove_dir_all(&venv);
@@ -126,14 +125,12 @@ fn has_wheel(dir: &Path, requirement: &str) -> bool {
         .collect::<String>()
         .to_lowercase()
         .replace('-', "_");
-    fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok()).any(|e| {
-                let n = e.file_name().to_string_lossy().to_lowercase();
-                n.starts_with(&format!("{project}-")) && n.ends_with(".whl")
-            })
+    fs::read_dir(dir).is_ok_and(|rd| {
+        rd.filter_map(std::result::Result::ok).any(|e| {
+            let n = e.file_name().to_string_lossy().to_lowercase();
+            n.starts_with(&format!("{project}-")) && n.ends_with(".whl")
         })
-        .unwrap_or(false)
+    })
 }
 
 /// Makes the lab's virtualenv at `staging` (to be moved to `final_path`):
@@ -156,7 +153,7 @@ pub fn copy_venv(staging: &Path, final_path: &Path) {
     let new = final_path.to_string_lossy();
     let mut files: Vec<PathBuf> = vec![staging.join("pyvenv.cfg")];
     if let Ok(rd) = fs::read_dir(staging.join("bin")) {
-        files.extend(rd.filter_map(|e| e.ok()).map(|e| e.path()));
+        files.extend(rd.filter_map(std::result::Result::ok).map(|e| e.path()));
     }
     for f in files {
         let Ok(meta) = fs::symlink_metadata(&f) else {
@@ -221,11 +218,9 @@ fn shared_template() -> &'static Path {
     static SHARED: OnceLock<PathBuf> = OnceLock::new();
     SHARED.get_or_init(|| {
         let template = template_venv();
-        let open = template.ancestors().all(|p| {
-            fs::metadata(p)
-                .map(|m| m.permissions().mode() & 0o005 == 0o005)
-                .unwrap_or(false)
-        });
+        let open = template
+            .ancestors()
+            .all(|p| fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o005 == 0o005));
         let masked = MASKED_IN_NAMESPACE.iter().any(|m| template.starts_with(m));
         if open && !masked {
             return template.to_path_buf();

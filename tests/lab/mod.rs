@@ -29,7 +29,7 @@
 //! cannot start panics (a failure in CI, never a skip). Everything is stopped
 //! and removed on drop, also when the test panics.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 pub mod booted;
 mod cache;
@@ -321,19 +321,16 @@ impl Lab {
                 Resolver::Down(udp, tcp) => drop((udp, tcp)),
             }
         }
-        let new = match answer {
-            DnsAnswer::Down => {
-                let udp = UdpSocket::bind(("127.0.0.1", port))
-                    .unwrap_or_else(|e| panic!("lab: cannot hold UDP 127.0.0.1:{port}: {e}"));
-                let tcp = TcpListener::bind(("127.0.0.1", port))
-                    .unwrap_or_else(|e| panic!("lab: cannot hold TCP 127.0.0.1:{port}: {e}"));
-                Resolver::Down(udp, tcp)
-            }
-            _ => {
-                let mut d = self.spawn_dnsmasq(idx, answer);
-                d.wait_tcp(self.resolvers[idx], START_TIMEOUT);
-                Resolver::Up(d)
-            }
+        let new = if answer == DnsAnswer::Down {
+            let udp = UdpSocket::bind(("127.0.0.1", port))
+                .unwrap_or_else(|e| panic!("lab: cannot hold UDP 127.0.0.1:{port}: {e}"));
+            let tcp = TcpListener::bind(("127.0.0.1", port))
+                .unwrap_or_else(|e| panic!("lab: cannot hold TCP 127.0.0.1:{port}: {e}"));
+            Resolver::Down(udp, tcp)
+        } else {
+            let mut d = self.spawn_dnsmasq(idx, answer);
+            d.wait_tcp(self.resolvers[idx], START_TIMEOUT);
+            Resolver::Up(d)
         };
         st.dns[idx] = Some(new);
     }
@@ -471,10 +468,7 @@ impl Lab {
             "/bin",
         ] {
             // On merged-/usr systems /bin and /sbin are symlinks: nothing extra to hide.
-            if !fs::symlink_metadata(dir)
-                .map(|m| m.is_dir())
-                .unwrap_or(false)
-            {
+            if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
                 continue;
             }
             for n in names {
@@ -531,7 +525,7 @@ impl Lab {
     pub fn uninstall_python_venv(&self) {
         let dirs: Vec<String> = fs::read_dir("/usr/lib")
             .expect("lab: cannot list /usr/lib")
-            .filter_map(|e| e.ok())
+            .filter_map(std::result::Result::ok)
             .map(|e| e.path().join("ensurepip"))
             .filter(|p| {
                 p.parent()
@@ -585,7 +579,10 @@ impl Lab {
 
     /// Whether the runserver the lab started is still running.
     pub fn runserver_running(&self) -> bool {
-        self.st().runserver.as_mut().is_some_and(|d| d.is_running())
+        self.st()
+            .runserver
+            .as_mut()
+            .is_some_and(sys::Daemon::is_running)
     }
 
     /// runserver's console output so far (all runs).
@@ -617,7 +614,7 @@ impl Lab {
         let (was_running, bind) = {
             let mut st = self.st();
             (
-                st.runserver.as_mut().is_some_and(|d| d.is_running()),
+                st.runserver.as_mut().is_some_and(sys::Daemon::is_running),
                 st.runserver_bind.clone(),
             )
         };
@@ -669,7 +666,7 @@ impl Lab {
     pub fn try_start_nginx(&self) -> Result<(), String> {
         let holder = self.holder_pid();
         let mut st = self.st();
-        if st.nginx.as_mut().is_some_and(|d| d.is_running()) {
+        if st.nginx.as_mut().is_some_and(sys::Daemon::is_running) {
             return Ok(());
         }
         let mut d = self.spawn_nginx(holder);
@@ -686,7 +683,12 @@ impl Lab {
     /// the old configuration and the test output is the error; otherwise
     /// nginx is restarted (deterministic, unlike SIGHUP) and waited for.
     pub fn reload_nginx(&self) -> Result<(), String> {
-        if !self.st().nginx.as_mut().is_some_and(|d| d.is_running()) {
+        if !self
+            .st()
+            .nginx
+            .as_mut()
+            .is_some_and(sys::Daemon::is_running)
+        {
             return Err("nginx is not running, cannot reload".to_string());
         }
         let out = self.server_sh("nginx -t 2>&1");
@@ -759,7 +761,9 @@ impl Lab {
 
     fn st(&self) -> MutexGuard<'_, State> {
         // A poisoned lock only means a primitive panicked; the state is usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn holder_pid(&self) -> u32 {
@@ -837,7 +841,7 @@ impl Lab {
             "--init-groups".into(),
         ];
         v.push("--".into());
-        v.extend(argv.iter().map(|s| s.to_string()));
+        v.extend(argv.iter().map(std::string::ToString::to_string));
         v
     }
 
@@ -1034,7 +1038,7 @@ impl Lab {
     }
 
     fn seed_namespace(&self) {
-        let www = sys::user_ids("www-data").map(|(u, _)| u).unwrap_or(33);
+        let www = sys::user_ids("www-data").map_or(33, |(u, _)| u);
         let adm = sys::group_id("adm").unwrap_or(4);
 
         // /etc/nginx: Debian's, default site disabled, ours enabled.
@@ -1183,7 +1187,7 @@ impl Lab {
             "while :; do sleep 3600 & wait $!; done",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
         let mut holder = Daemon::spawn(
             "namespace holder",
@@ -1312,15 +1316,15 @@ impl Lab {
             "--group=root",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
         argv.push(format!("--port={port}"));
         match answer {
             DnsAnswer::Ip(ip, ttl) => {
-                argv.push(format!("--host-record={},{ip},{ttl}", self.domain))
+                argv.push(format!("--host-record={},{ip},{ttl}", self.domain));
             }
             DnsAnswer::NoARecord => {
-                argv.push(format!("--txt-record={},lab-no-a-record", self.domain))
+                argv.push(format!("--txt-record={},lab-no-a-record", self.domain));
             }
             DnsAnswer::NxDomain | DnsAnswer::Down => {}
         }
@@ -1794,7 +1798,7 @@ fn domain_label(test: &str) -> String {
 
 fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
 }
 
@@ -1854,24 +1858,20 @@ fn preflight() {
                 missing.push(format!("{path} ({package})"));
             }
         }
-        if !fs::read_dir("/usr/lib")
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .any(|e| e.path().join("ensurepip/__main__.py").exists())
-            })
-            .unwrap_or(false)
-        {
+        if !fs::read_dir("/usr/lib").is_ok_and(|rd| {
+            rd.filter_map(std::result::Result::ok)
+                .any(|e| e.path().join("ensurepip/__main__.py").exists())
+        }) {
             missing.push("python3's ensurepip (python3-venv)".to_string());
         }
         if TcpListener::bind("127.0.0.2:0").is_err() {
             missing.push("a usable 127.0.0.2 on the loopback interface".to_string());
         }
-        if !missing.is_empty() {
-            panic!(
-                "lab: cannot start, missing: {}. Run `sudo scripts/install-test-deps.sh`.",
-                missing.join(", ")
-            );
-        }
+        assert!(
+            missing.is_empty(),
+            "lab: cannot start, missing: {}. Run `sudo scripts/install-test-deps.sh`.",
+            missing.join(", ")
+        );
         sweep_stale_dirs();
         cache::template_venv();
     });
@@ -1881,7 +1881,7 @@ fn sweep_stale_dirs() {
     let Ok(rd) = fs::read_dir("/var/tmp") else {
         return;
     };
-    for e in rd.filter_map(|e| e.ok()) {
+    for e in rd.filter_map(std::result::Result::ok) {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some(rest) = name.strip_prefix("tutor-lab-") else {
             continue;

@@ -50,15 +50,18 @@ fn run_stdin(cmd: &mut Command, stdin: Stdio, timeout: Duration) -> Output {
             err.try_clone()
                 .expect("lab: cannot duplicate a file handle"),
         );
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("lab: cannot start {:?}: {e}", cmd.get_program()));
-    let (status, timed_out) = match wait_until(&mut child, Instant::now() + timeout) {
-        Some(status) => (status, false),
-        None => {
-            let _ = child.kill();
-            (child.wait().expect("lab: cannot wait for a child"), true)
-        }
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        panic!(
+            "lab: cannot start {}: {e}",
+            cmd.get_program().to_string_lossy()
+        )
+    });
+    let (status, timed_out) = if let Some(status) = wait_until(&mut child, Instant::now() + timeout)
+    {
+        (status, false)
+    } else {
+        let _ = child.kill();
+        (child.wait().expect("lab: cannot wait for a child"), true)
     };
     let mut stderr = read_all(err);
     if timed_out {
@@ -98,14 +101,13 @@ pub fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
 /// Like [`run`] but panics, with the command's output, when it fails.
 pub fn run_ok(what: &str, cmd: &mut Command, timeout: Duration) -> Output {
     let out = run(cmd, timeout);
-    if !out.status.success() {
-        panic!(
-            "lab: {what} failed ({}):\n{}{}",
-            describe_status(out.status),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    assert!(
+        out.status.success(),
+        "lab: {what} failed ({}):\n{}{}",
+        describe_status(out.status),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -344,8 +346,7 @@ pub fn random_u64() -> u64 {
     h.write_u128(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
+            .map_or(0, |d| d.as_nanos()),
     );
     h.finish()
 }
@@ -366,7 +367,9 @@ pub fn free_port() -> u16 {
         10000.min(hi.saturating_sub(1000))
     };
     // A poisoned lock only means another test panicked; the set is still fine.
-    let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    let mut handed = HANDED_OUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for _ in 0..2000 {
         let port = lo + (random_u64() % u64::from(hi - lo)) as u16;
         if handed.contains(&port) {
@@ -386,7 +389,9 @@ pub fn free_port() -> u16 {
 /// and gpasswd fail ("cannot lock /etc/passwd") when run concurrently.
 pub fn with_userdb_lock<R>(f: impl FnOnce() -> R) -> R {
     static LOCAL: Mutex<()> = Mutex::new(());
-    let _local = LOCAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _local = LOCAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let path = std::env::temp_dir().join("tutor-lab-userdb.lock");
     let file =
         File::create(&path).unwrap_or_else(|e| panic!("lab: cannot open {}: {e}", path.display()));
@@ -458,22 +463,20 @@ pub fn kill_and_wait(pids: &[u32]) {
     }
     let _ = Command::new("kill")
         .arg("-KILL")
-        .args(pids.iter().map(|p| p.to_string()))
+        .args(pids.iter().map(std::string::ToString::to_string))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
     let deadline = Instant::now() + Duration::from_secs(3);
     while Instant::now() < deadline {
         let alive = pids.iter().any(|p| {
-            fs::read_to_string(format!("/proc/{p}/stat"))
-                .map(|s| {
-                    !s.rsplit(')')
-                        .next()
-                        .unwrap_or("")
-                        .trim_start()
-                        .starts_with('Z')
-                })
-                .unwrap_or(false)
+            fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|s| {
+                !s.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
         });
         if !alive {
             return;

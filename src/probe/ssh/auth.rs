@@ -160,7 +160,7 @@ pub(super) fn authenticate(
                             rejected_blobs.push(identity.blob().to_vec());
                         }
                         Attempt::Unusable(why) => {
-                            tried.notes.push(format!("agent key {label} ({why})"))
+                            tried.notes.push(format!("agent key {label} ({why})"));
                         }
                         end => {
                             let _ = agent.disconnect();
@@ -192,12 +192,11 @@ pub(super) fn authenticate(
             continue;
         }
         let secret = if info.encrypted {
-            match passphrase(path) {
-                Some(secret) => Some(secret),
-                None => {
-                    needs_passphrase.push(path.clone());
-                    continue;
-                }
+            if let Some(secret) = passphrase(path) {
+                Some(secret)
+            } else {
+                needs_passphrase.push(path.clone());
+                continue;
             }
         } else {
             None

@@ -15,7 +15,7 @@ use super::known_hosts::pattern_list_matches;
 
 /// What the config says about one host. `None`/empty means "not set".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HostConfig {
+pub(super) struct HostConfig {
     pub hostname: Option<String>,
     pub user: Option<String>,
     pub port: Option<u16>,
@@ -23,7 +23,7 @@ pub struct HostConfig {
 }
 
 /// Applies the config text to `host` (the name as the learner types it).
-pub fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
+pub(super) fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
     // Lines before the first Host/Match apply to every host.
     let mut active = true;
     let mut config = HostConfig::default();
@@ -84,7 +84,7 @@ pub fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
 
 /// Reads `home/.ssh/config` and applies it to `host`; no file means no
 /// settings.
-pub fn load(home: &Path, host: &str) -> anyhow::Result<HostConfig> {
+pub(super) fn load(home: &Path, host: &str) -> anyhow::Result<HostConfig> {
     let path = home.join(".ssh").join("config");
     match std::fs::read(&path) {
         Ok(bytes) => Ok(lookup(&String::from_utf8_lossy(&bytes), host, home)),
@@ -185,12 +185,11 @@ fn expand_tokens(text: &str, tokens: &Tokens) -> String {
             'r' => tokens.remote_user.map(str::to_string),
             _ => None,
         };
-        match value {
-            Some(v) => out.push_str(&v),
-            None => {
-                out.push('%');
-                out.push(token);
-            }
+        if let Some(v) = value {
+            out.push_str(&v);
+        } else {
+            out.push('%');
+            out.push(token);
         }
     }
     out

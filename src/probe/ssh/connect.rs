@@ -104,7 +104,7 @@ fn host_key_status(known_text: &str, target: &SshTarget, blob: &[u8]) -> HostKey
         .iter()
         .find(|s| matches!(s, HostKeyStatus::Mismatch { .. }))
         .or_else(|| statuses.iter().find(|s| **s == HostKeyStatus::Match))
-        .cloned()
+        .copied()
         .unwrap_or(HostKeyStatus::NotFound)
 }
 
@@ -220,7 +220,7 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
         let _ = tx.send(
             (name.as_str(), port)
                 .to_socket_addrs()
-                .map(|a| a.collect::<Vec<_>>()),
+                .map(std::iter::Iterator::collect::<Vec<_>>),
         );
     });
     match rx.recv_timeout(timeout) {

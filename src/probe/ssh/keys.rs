@@ -18,7 +18,7 @@ use base64::Engine;
 /// hardware authenticator that tutor does not drive; they stay for the
 /// order, and one that cannot be used is listed with the reason among the
 /// keys tried.
-pub const DEFAULT_IDENTITIES: [&str; 5] = [
+pub(super) const DEFAULT_IDENTITIES: [&str; 5] = [
     "id_rsa",
     "id_ecdsa",
     "id_ecdsa_sk",
@@ -27,7 +27,7 @@ pub const DEFAULT_IDENTITIES: [&str; 5] = [
 ];
 
 /// [`DEFAULT_IDENTITIES`] under `home/.ssh`.
-pub fn default_identity_files(home: &Path) -> Vec<PathBuf> {
+pub(super) fn default_identity_files(home: &Path) -> Vec<PathBuf> {
     DEFAULT_IDENTITIES
         .iter()
         .map(|name| home.join(".ssh").join(name))
@@ -46,7 +46,7 @@ impl KeyFileInfo {
     /// libssh2 reports a missing passphrase as "Unable to extract public
     /// key from private key", so look at the file: the OpenSSH format names
     /// its cipher ("none" when clear), PEM says ENCRYPTED.
-    pub fn parse(bytes: &[u8]) -> KeyFileInfo {
+    pub(super) fn parse(bytes: &[u8]) -> KeyFileInfo {
         let text = String::from_utf8_lossy(bytes);
         const BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
         if let Some(start) = text.find(BEGIN) {

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 /// What `known_hosts` says about one host key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostKeyStatus {
+pub(super) enum HostKeyStatus {
     /// An entry for this host (and port) holds exactly this key.
     Match,
     /// The host is listed with another key of the same type, or the key is
@@ -43,7 +43,12 @@ pub enum HostKeyStatus {
 /// the host's entries, then any other key for the host (reported at the
 /// last such line, as `ssh` does in "Offending key in FILE:LINE").
 /// The key type plays no part: any other key, of any type, has changed.
-pub fn check(known_hosts_text: &str, host: &str, port: u16, key_blob: &[u8]) -> HostKeyStatus {
+pub(super) fn check(
+    known_hosts_text: &str,
+    host: &str,
+    port: u16,
+    key_blob: &[u8],
+) -> HostKeyStatus {
     let name = lookup_name(host, port);
     let mut matched = false;
     let mut changed: Option<usize> = None;
@@ -77,7 +82,7 @@ pub fn check(known_hosts_text: &str, host: &str, port: u16, key_blob: &[u8]) -> 
 /// The SSH probe asks the server for one of these first, as OpenSSH does,
 /// so that a host known by its ed25519 key is not "unknown" because the
 /// server happened to offer ECDSA first.
-pub fn known_key_types(known_hosts_text: &str, host: &str, port: u16) -> Vec<String> {
+pub(super) fn known_key_types(known_hosts_text: &str, host: &str, port: u16) -> Vec<String> {
     let name = lookup_name(host, port);
     let mut types: Vec<String> = Vec::new();
     for entry in entries(known_hosts_text) {
@@ -93,7 +98,7 @@ pub fn known_key_types(known_hosts_text: &str, host: &str, port: u16) -> Vec<Str
 
 /// The line OpenSSH itself would write: `[host]:port type base64`, or
 /// `host type base64` for port 22.
-pub fn entry_line(host: &str, port: u16, key_type: &str, key_blob: &[u8]) -> String {
+pub(super) fn entry_line(host: &str, port: u16, key_type: &str, key_blob: &[u8]) -> String {
     format!(
         "{} {} {}",
         lookup_name(host, port),
@@ -104,7 +109,7 @@ pub fn entry_line(host: &str, port: u16, key_type: &str, key_blob: &[u8]) -> Str
 
 /// Appends `line` to the file at `path`, creating its directory (0700) and
 /// the file (0600) when they are missing, as `ssh` does for `~/.ssh`.
-pub fn append(path: &Path, line: &str) -> anyhow::Result<()> {
+pub(super) fn append(path: &Path, line: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         if !dir.as_os_str().is_empty() && !dir.exists() {
             DirBuilder::new()
@@ -145,7 +150,7 @@ pub fn append(path: &Path, line: &str) -> anyhow::Result<()> {
 
 /// `SHA256:` and the unpadded base64 of the key's SHA-256, exactly what
 /// `ssh-keygen -lf` and `ssh` print.
-pub fn fingerprint_sha256(key_blob: &[u8]) -> String {
+pub(super) fn fingerprint_sha256(key_blob: &[u8]) -> String {
     format!(
         "SHA256:{}",
         STANDARD_NO_PAD.encode(Sha256::digest(key_blob))
@@ -153,7 +158,7 @@ pub fn fingerprint_sha256(key_blob: &[u8]) -> String {
 }
 
 /// The OpenSSH name of a libssh2 host key type.
-pub fn key_type_name(t: ssh2::HostKeyType) -> &'static str {
+pub(super) fn key_type_name(t: ssh2::HostKeyType) -> &'static str {
     match t {
         ssh2::HostKeyType::Rsa => "ssh-rsa",
         ssh2::HostKeyType::Dss => "ssh-dss",
@@ -167,7 +172,7 @@ pub fn key_type_name(t: ssh2::HostKeyType) -> &'static str {
 
 /// The key type written at the start of an SSH public key blob (an SSH
 /// string: 4-byte big-endian length, then the name).
-pub fn blob_key_type(key_blob: &[u8]) -> Option<&str> {
+pub(super) fn blob_key_type(key_blob: &[u8]) -> Option<&str> {
     let len_bytes: [u8; 4] = key_blob.get(..4)?.try_into().ok()?;
     let len = u32::from_be_bytes(len_bytes) as usize;
     let name = key_blob.get(4..4usize.checked_add(len)?)?;
