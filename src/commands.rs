@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-pub use crate::context::Ctx;
+use crate::context::Ctx;
 
 /// Run the command line; Err means a usage or input error (exit 2).
 pub fn run(cli: Cli) -> Result<ExitCode> {

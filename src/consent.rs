@@ -17,7 +17,7 @@ use std::path::Path;
 /// One command a pack brings: the check that runs it, the command, and
 /// whether the check replaces a built-in one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackCommand {
+pub(crate) struct PackCommand {
     pub check: String,
     pub run: String,
     pub replaces: bool,
@@ -25,7 +25,7 @@ pub struct PackCommand {
 
 /// Every command the pack's own layer adds or replaces, by check id.
 #[must_use]
-pub fn pack_commands(pack: &Pack) -> Vec<PackCommand> {
+pub(crate) fn pack_commands(pack: &Pack) -> Vec<PackCommand> {
     let catalog = &pack.catalog;
     let overlay_command = |name: &str| {
         catalog
@@ -51,7 +51,7 @@ pub fn pack_commands(pack: &Pack) -> Vec<PackCommand> {
 
 /// The hash a consent is remembered by.
 #[must_use]
-pub fn fingerprint(commands: &[PackCommand]) -> String {
+pub(crate) fn fingerprint(commands: &[PackCommand]) -> String {
     let mut h = Sha256::new();
     for c in commands {
         h.update(c.check.as_bytes());
@@ -79,12 +79,12 @@ fn read(state_dir: &Path) -> Trusted {
 
 /// Whether these exact commands were consented to before.
 #[must_use]
-pub fn is_trusted(state_dir: &Path, fingerprint: &str) -> bool {
+pub(crate) fn is_trusted(state_dir: &Path, fingerprint: &str) -> bool {
     read(state_dir).trusted.iter().any(|t| t == fingerprint)
 }
 
 /// Remember the consent (crash-safe, like the progress file).
-pub fn trust(state_dir: &Path, fingerprint: &str) -> Result<()> {
+pub(crate) fn trust(state_dir: &Path, fingerprint: &str) -> Result<()> {
     let mut t = read(state_dir);
     if !t.trusted.iter().any(|x| x == fingerprint) {
         t.trusted.push(fingerprint.to_string());
@@ -103,7 +103,7 @@ pub fn trust(state_dir: &Path, fingerprint: &str) -> Result<()> {
 
 /// The listing shown before asking: one line per command.
 #[must_use]
-pub fn listing(commands: &[PackCommand]) -> String {
+pub(crate) fn listing(commands: &[PackCommand]) -> String {
     commands
         .iter()
         .map(|c| {

@@ -10,7 +10,7 @@ use crate::t;
 use crate::term::Paint;
 
 /// The next rung of the hint ladder for `lesson` (hints, then the solution).
-pub fn next_hint(
+pub(crate) fn next_hint(
     progress: &mut Progress,
     lesson: &Lesson,
     profile: &Profile,

@@ -6,28 +6,28 @@
 //! judges them with `rules` (pure functions) and hands a report to `report`
 //! (text or JSON) or to the `wizard` (terminal). `progress` saves what happened.
 
-pub mod book;
+pub(crate) mod book;
 pub mod catalog;
 pub mod class;
 pub mod cli;
 pub mod commands;
-pub mod consent;
-pub mod context;
-pub mod engine;
-pub mod hints;
+pub(crate) mod consent;
+pub(crate) mod context;
+pub(crate) mod engine;
+pub(crate) mod hints;
 pub mod i18n;
 pub mod lessons;
-pub mod messages;
+pub(crate) mod messages;
 pub mod pack;
 pub mod probe;
 pub mod profile;
 pub mod progress;
 pub mod quote;
-pub mod report;
+pub(crate) mod report;
 pub mod rules;
 pub mod status;
 pub mod template;
 pub mod term;
-pub mod visible;
-pub mod why;
-pub mod wizard;
+pub(crate) mod visible;
+pub(crate) mod why;
+pub(crate) mod wizard;

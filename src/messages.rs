@@ -6,19 +6,19 @@ use crate::t;
 
 /// No profile saved yet.
 #[must_use]
-pub fn no_profile(profile: &str) -> String {
+pub(crate) fn no_profile(profile: &str) -> String {
     t!("no-profile", profile = profile)
 }
 
 /// `start` / `continue` without a terminal.
 #[must_use]
-pub fn needs_tty() -> String {
+pub(crate) fn needs_tty() -> String {
     t!("needs-tty")
 }
 
 /// After Ctrl-C or "quit" in the wizard.
 #[must_use]
-pub fn saved_resume(profile: &str) -> String {
+pub(crate) fn saved_resume(profile: &str) -> String {
     let command = if profile == "staging" {
         "tutor continue".to_string()
     } else {
@@ -28,16 +28,16 @@ pub fn saved_resume(profile: &str) -> String {
 }
 
 #[must_use]
-pub fn welcome() -> String {
+pub(crate) fn welcome() -> String {
     t!("welcome")
 }
 
 #[must_use]
-pub fn all_done() -> String {
+pub(crate) fn all_done() -> String {
     t!("all-done")
 }
 
 #[must_use]
-pub fn why_no_match() -> String {
+pub(crate) fn why_no_match() -> String {
     t!("why-no-match")
 }

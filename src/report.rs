@@ -13,7 +13,7 @@ use crate::term::{mark, Paint};
 
 /// Fill placeholders; an unknown one stays visible rather than failing.
 #[must_use]
-pub fn fill(text: &str, vars: &Vars) -> String {
+pub(crate) fn fill(text: &str, vars: &Vars) -> String {
     template::render_with(text, |n| {
         Some(vars.get(n).cloned().unwrap_or_else(|| format!("<{n}>")))
     })
@@ -22,7 +22,7 @@ pub fn fill(text: &str, vars: &Vars) -> String {
 
 /// Where a fix step is typed, as a learner reads it.
 #[must_use]
-pub fn place_label(place: Place) -> String {
+pub(crate) fn place_label(place: Place) -> String {
     match place {
         Place::Server => t!("place-server"),
         Place::Laptop => t!("place-laptop"),
@@ -33,7 +33,7 @@ pub fn place_label(place: Place) -> String {
 /// Markdown of a lesson section for the terminal: fenced blocks become
 /// labelled, indented commands; everything else is kept as written.
 #[must_use]
-pub fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
+pub(crate) fn markdown(text: &str, vars: &Vars, paint: Paint) -> String {
     let text = fill(text, vars);
     let mut out = String::new();
     let mut in_fence = false;
@@ -152,7 +152,7 @@ fn wrap(line: &str, width: Option<usize>) -> String {
 
 /// The lesson of a stage: title, what and why, then the steps.
 #[must_use]
-pub fn lesson(
+pub(crate) fn lesson(
     l: &Lesson,
     catalog: &Catalog,
     number: usize,
@@ -199,7 +199,7 @@ pub fn lesson(
 
 /// The full page of one diagnosis (`tutor explain`, `tutor why`).
 #[must_use]
-pub fn diagnosis_page(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
+pub(crate) fn diagnosis_page(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
     let mut out = format!(
         "{}  {}\n{}\n\n{}\n{}\n",
         paint.bold(&fill(&d.title, vars)),
@@ -267,7 +267,7 @@ fn first_sentences(text: &str) -> String {
 
 /// One stage's results, one line per check, details under failures.
 #[must_use]
-pub fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint: Paint) -> String {
+pub(crate) fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint: Paint) -> String {
     let mut out = format!(
         "{} {}\n",
         mark(paint, result.status),
@@ -313,7 +313,7 @@ pub fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint: Paint)
 
 /// A whole report with its closing count.
 #[must_use]
-pub fn report(r: &Report, catalog: &Catalog, vars: &Vars, paint: Paint) -> String {
+pub(crate) fn report(r: &Report, catalog: &Catalog, vars: &Vars, paint: Paint) -> String {
     let mut out = String::new();
     for s in &r.stages {
         out.push_str(&stage(s, catalog, vars, paint));
@@ -325,7 +325,7 @@ pub fn report(r: &Report, catalog: &Catalog, vars: &Vars, paint: Paint) -> Strin
 
 /// `All stages pass` / `2 stages need attention`.
 #[must_use]
-pub fn closing_line(r: &Report, paint: Paint) -> String {
+pub(crate) fn closing_line(r: &Report, paint: Paint) -> String {
     let count = |st: Status| r.stages.iter().filter(|s| s.status == st).count();
     let (fail, error, skip) = (
         count(Status::Fail),

@@ -10,7 +10,7 @@
 /// `text` with every control character made visible. `keep_newlines`
 /// leaves `\n` alone for text that is printed as several lines.
 #[must_use]
-pub fn visible(text: &str, keep_newlines: bool) -> String {
+pub(crate) fn visible(text: &str, keep_newlines: bool) -> String {
     if !text.chars().any(is_control) {
         return text.to_string();
     }
@@ -29,7 +29,7 @@ pub fn visible(text: &str, keep_newlines: bool) -> String {
 
 /// One line of outside text, safe to print.
 #[must_use]
-pub fn line(text: &str) -> String {
+pub(crate) fn line(text: &str) -> String {
     visible(text, false)
 }
 
@@ -42,7 +42,7 @@ fn is_control(c: char) -> bool {
 /// Whether `id` is a plain name as tutor writes them (stage names,
 /// diagnosis and check ids): `[a-z0-9._-]{1,64}`.
 #[must_use]
-pub fn plain_id(id: &str) -> bool {
+pub(crate) fn plain_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()

@@ -13,7 +13,7 @@ use crate::term::Paint;
 
 /// The text to print, and whether a diagnosis matched.
 #[must_use]
-pub fn answer(catalog: &Catalog, text: &str, vars: &Vars, paint: Paint) -> (String, bool) {
+pub(crate) fn answer(catalog: &Catalog, text: &str, vars: &Vars, paint: Paint) -> (String, bool) {
     let found = catalog.recognise(text, vars);
     let Some(best) = found.first() else {
         return (format!("{}\n", messages::why_no_match()), false);

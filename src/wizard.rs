@@ -53,7 +53,7 @@ impl From<anyhow::Error> for Stop {
 type Step<T> = std::result::Result<T, Stop>;
 
 /// Ask a yes/no question (for `reset`); without a terminal, say to use --yes.
-pub fn confirm(question: &str) -> Result<bool> {
+pub(crate) fn confirm(question: &str) -> Result<bool> {
     if !term::interactive() {
         anyhow::bail!(t!("confirm-needs-yes", question = question));
     }
@@ -65,7 +65,7 @@ pub fn confirm(question: &str) -> Result<bool> {
 }
 
 /// `tutor start`: from the beginning.
-pub fn start(ctx: &Ctx) -> Result<ExitCode> {
+pub(crate) fn start(ctx: &Ctx) -> Result<ExitCode> {
     if !term::interactive() {
         anyhow::bail!(messages::needs_tty());
     }
@@ -149,7 +149,7 @@ fn ask_language(current: crate::i18n::Lang) -> Result<crate::i18n::Lang, Inquire
 }
 
 /// `tutor continue`: a recap, then the first unfinished stage.
-pub fn resume(ctx: &Ctx) -> Result<ExitCode> {
+pub(crate) fn resume(ctx: &Ctx) -> Result<ExitCode> {
     if !term::interactive() {
         anyhow::bail!(messages::needs_tty());
     }

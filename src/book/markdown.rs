@@ -322,7 +322,7 @@ fn hard_breaks(text: &str) -> String {
 /// mdBook's anchor for a heading (lower case, spaces to `-`, other
 /// punctuation dropped).
 #[must_use]
-pub fn anchor(heading: &str) -> String {
+pub(crate) fn anchor(heading: &str) -> String {
     heading
         .trim()
         .chars()

@@ -38,9 +38,6 @@ mod stage;
 mod symptoms;
 mod write;
 
-pub use markdown::anchor;
-pub use symptoms::symptoms;
-
 use crate::catalog::{CheckDef, Diagnosis};
 use crate::pack::Pack;
 use crate::t;
@@ -53,7 +50,7 @@ use std::path::Path;
 use write::{write_if_changed, write_pages};
 
 /// The template of the table of contents, next to `DIR`.
-pub const SUMMARY_TEMPLATE: &str = "SUMMARY.in.md";
+pub(crate) const SUMMARY_TEMPLATE: &str = "SUMMARY.in.md";
 
 /// The comment at the top of every generated file, so that nobody edits
 /// one by hand. Fragments (included by hand-written pages) start with it
@@ -76,7 +73,7 @@ fn described(id: &str) -> bool {
 
 /// Write the generated book pages into `out`, and `SUMMARY.md` next to it
 /// when the template `SUMMARY.in.md` is there.
-pub fn generate(pack: &Pack, out: &Path) -> Result<()> {
+pub(crate) fn generate(pack: &Pack, out: &Path) -> Result<()> {
     // Stage and diagnosis ids become file names: an instructor's pack must
     // not write outside the book (`../../x`) or make odd names.
     let ids = pack.lessons.iter().map(|l| ("stage", &l.stage)).chain(
@@ -113,7 +110,7 @@ pub fn generate(pack: &Pack, out: &Path) -> Result<()> {
 
 /// Every generated page: (path relative to `out`, Markdown), in a fixed order.
 #[must_use]
-pub fn pages(pack: &Pack) -> Vec<(String, String)> {
+pub(crate) fn pages(pack: &Pack) -> Vec<(String, String)> {
     let mut pages = Vec::new();
     let total = pack.lessons.len();
     for (i, lesson) in pack.lessons.iter().enumerate() {
@@ -143,7 +140,7 @@ pub fn pages(pack: &Pack) -> Vec<(String, String)> {
 }
 
 /// `SUMMARY.md` from its template: marker lines become lists of pages.
-pub fn summary(template: &str, pack: &Pack, prefix: &str) -> Result<String> {
+pub(crate) fn summary(template: &str, pack: &Pack, prefix: &str) -> Result<String> {
     let prefix = if prefix.is_empty() {
         String::new()
     } else {

@@ -24,7 +24,7 @@ const ANY: &str = "…";
 /// alternatives are spelled out (a few at most). A pattern that does not
 /// parse (lint reports it) is shown as it is.
 #[must_use]
-pub fn symptoms(pattern: &str) -> Vec<String> {
+pub(crate) fn symptoms(pattern: &str) -> Vec<String> {
     let forms = match Parser::new().parse(pattern) {
         Ok(ast) => alternatives(&ast),
         Err(_) => Vec::new(),

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Where the engine's probes get their answers.
-pub trait Io {
+pub(crate) trait Io {
     /// Gather the laptop-side probes `local` (their facts, in the same
     /// order) and, when `login` is set, log in to the server meanwhile.
     fn gather(
@@ -33,12 +33,12 @@ pub trait Io {
 }
 
 /// Asks the learner about an unknown host key: (fingerprint, key type) → accept?
-pub type HostKeyPrompt<'a> = &'a dyn Fn(&str, &str) -> bool;
+pub(crate) type HostKeyPrompt<'a> = &'a dyn Fn(&str, &str) -> bool;
 /// Asks for the passphrase of an encrypted key file.
-pub type PassphrasePrompt<'a> = &'a dyn Fn(&Path) -> Option<String>;
+pub(crate) type PassphrasePrompt<'a> = &'a dyn Fn(&Path) -> Option<String>;
 
 /// Timeouts and interaction for one run.
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     pub dns_timeout: Duration,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
@@ -77,7 +77,7 @@ impl Default for Options<'_> {
 impl Options<'_> {
     /// What the laptop-side probes need of these options.
     #[must_use]
-    pub fn limits(&self) -> Limits {
+    pub(crate) fn limits(&self) -> Limits {
         Limits {
             dns_timeout: self.dns_timeout,
             http_timeout: self.http_timeout,
@@ -87,7 +87,7 @@ impl Options<'_> {
 }
 
 /// The real thing: DNS, HTTP and SSH to the learner's server.
-pub struct Live<'a> {
+pub(crate) struct Live<'a> {
     profile: &'a Profile,
     opts: &'a Options<'a>,
     remote: Option<ssh::Remote>,
@@ -95,7 +95,7 @@ pub struct Live<'a> {
 
 impl<'a> Live<'a> {
     #[must_use]
-    pub fn new(profile: &'a Profile, opts: &'a Options<'a>) -> Live<'a> {
+    pub(crate) fn new(profile: &'a Profile, opts: &'a Options<'a>) -> Live<'a> {
         Live {
             profile,
             opts,

@@ -12,7 +12,7 @@ mod io;
 #[cfg(test)]
 mod tests;
 
-pub use io::{HostKeyPrompt, Io, Live, Options, PassphrasePrompt};
+pub(crate) use io::{Io, Live, Options};
 
 use crate::catalog::CheckDef;
 use crate::pack::Pack;
@@ -78,20 +78,13 @@ impl From<&StageResult> for crate::progress::CheckRun {
 
 /// The JSON document of `tutor check --json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub profile: String,
     pub stages: Vec<StageResult>,
 }
 
-impl Report {
-    #[must_use]
-    pub fn failed(&self) -> bool {
-        self.stages.iter().any(|s| s.status == Status::Fail)
-    }
-}
-
 /// One run of checks: the probes' answers are kept so each runs once.
-pub struct Run<'a> {
+pub(crate) struct Run<'a> {
     profile: &'a Profile,
     pack: &'a Pack,
     limits: Limits,
@@ -112,7 +105,7 @@ pub struct Run<'a> {
 impl<'a> Run<'a> {
     /// A run that talks to the learner's real server.
     #[must_use]
-    pub fn new(profile: &'a Profile, pack: &'a Pack, opts: &'a Options<'a>) -> Run<'a> {
+    pub(crate) fn new(profile: &'a Profile, pack: &'a Pack, opts: &'a Options<'a>) -> Run<'a> {
         Run::with_io(
             profile,
             pack,
@@ -123,7 +116,7 @@ impl<'a> Run<'a> {
 
     /// A run whose probes' I/O goes through `io` (tests give recorded facts).
     #[must_use]
-    pub fn with_io(
+    pub(crate) fn with_io(
         profile: &'a Profile,
         pack: &'a Pack,
         limits: Limits,
@@ -144,7 +137,7 @@ impl<'a> Run<'a> {
     }
 
     /// Run every check of `stage`.
-    pub fn stage(&mut self, stage: &str) -> StageResult {
+    pub(crate) fn stage(&mut self, stage: &str) -> StageResult {
         let started = Instant::now();
         let ids: Vec<String> = self
             .pack
@@ -177,7 +170,7 @@ impl<'a> Run<'a> {
     /// Forget what the probes of `stage`'s checks saw, and every result
     /// that used them, so that the next [`Run::stage`] asks again (for
     /// `check --wait`).
-    pub fn forget(&mut self, stage: &str) {
+    pub(crate) fn forget(&mut self, stage: &str) {
         let catalog = &self.pack.catalog;
         let probes: Vec<&str> = catalog
             .checks_of(stage)
@@ -198,7 +191,7 @@ impl<'a> Run<'a> {
 
     /// The value of a fact a laptop-side probe reported in this run.
     #[must_use]
-    pub fn fact(&self, name: &str) -> Option<&str> {
+    pub(crate) fn fact(&self, name: &str) -> Option<&str> {
         self.local
             .values()
             .find_map(|f| f.get(name))
@@ -206,7 +199,7 @@ impl<'a> Run<'a> {
     }
 
     /// Run one check (memoised), running the checks it requires first.
-    pub fn check(&mut self, id: &str) -> CheckResult {
+    pub(crate) fn check(&mut self, id: &str) -> CheckResult {
         if let Some(r) = self.results.get(id) {
             return r.clone();
         }
@@ -386,7 +379,7 @@ impl<'a> Run<'a> {
     /// a silent server costs one timeout, not their sum), then every remote
     /// command runs in one batch of channels on the one SSH session.
     /// Nothing is asked while a gate is closed.
-    pub fn prefetch(&mut self, stages: &[String]) {
+    pub(crate) fn prefetch(&mut self, stages: &[String]) {
         let started = Instant::now();
         self.prefetch_inner(stages);
         self.prefetch_time += started.elapsed();

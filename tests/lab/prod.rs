@@ -106,7 +106,10 @@ pub fn why_names(message: &str, id: &str) {
         .env("NO_COLOR", "1")
         .env("LANG", "C.UTF-8")
         .env_remove("TUTOR_LANG")
-        .env("TUTOR_STATE_DIR", "/nonexistent-tutor-state")
+        .env(
+            "TUTOR_STATE_DIR",
+            std::env::temp_dir().join("tutor-why-no-profile"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
