@@ -318,10 +318,11 @@ pub fn valid_profile_name(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn run(stage: &str, status: &str, diagnoses: &[&str]) -> CheckRun {
+    /// A history entry for tests (also used by the store's tests).
+    pub(crate) fn run(stage: &str, status: &str, diagnoses: &[&str]) -> CheckRun {
         CheckRun::new(
             stage,
             status.parse().unwrap(),

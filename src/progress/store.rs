@@ -392,20 +392,9 @@ fn json_reason(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::{Answers, CheckRun, Progress, StageStatus};
+    use crate::progress::tests::run;
+    use crate::progress::{Answers, Progress, StageStatus};
     use std::process::Command;
-
-    fn run(stage: &str, status: &str, diagnoses: &[&str]) -> CheckRun {
-        CheckRun::new(
-            stage,
-            status.parse().unwrap(),
-            diagnoses
-                .iter()
-                .map(std::string::ToString::to_string)
-                .collect(),
-            12,
-        )
-    }
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
