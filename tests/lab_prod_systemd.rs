@@ -255,7 +255,6 @@ fn unit_file_scenarios() {
     let lab = ready("psys_unit_file");
     expect_pass(&lab, "systemd");
     let healthy = lab.healthy_unit();
-    let site = lab.site_dir.display().to_string();
     let svc = service(&lab);
     let socket = format!("{}.socket", lab.gunicorn_unit());
 
@@ -346,7 +345,6 @@ fn unit_file_scenarios() {
     learner_ok(&lab, &format!("sudo systemctl enable --now {socket} {svc}"));
     assert_site_up(&lab);
     expect_pass(&lab, "systemd");
-    assert!(site.ends_with(lab.domain()));
 
     eprintln!(
         "unit_file_scenarios: whole test {} ms",
