@@ -1542,7 +1542,10 @@ if [ "$1" = system ]; then
     # The learner, in sudo, passwordless.
     groupadd -g "$LAB_UID" "$LAB_USER"
     useradd -m -u "$LAB_UID" -g "$LAB_UID" -G sudo -s /bin/bash -c 'Lab learner' -p '*' "$LAB_USER"
-    chmod 755 "$LAB_HOME"
+    # Ubuntu 21.04+ creates home folders with mode 750; the healthy server
+    # is the one after the static lesson's fix (chmod o+x), not a 755 home.
+    chmod 750 "$LAB_HOME"
+    chmod o+x "$LAB_HOME"
     install -d -m 700 -o "$LAB_USER" -g "$LAB_USER" "$LAB_HOME/.ssh"
     install -m 600 -o "$LAB_USER" -g "$LAB_USER" "$TMPDIR_LAB/id_ed25519.pub" "$LAB_HOME/.ssh/authorized_keys"
     printf 'Defaults:%s !authenticate\n' "$LAB_USER" > "/etc/sudoers.d/$LAB_USER"
