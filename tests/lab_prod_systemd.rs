@@ -401,7 +401,7 @@ fn the_site_survives_a_reboot_only_when_enabled() {
         "the_site_survives_a_reboot_only_when_enabled: boots {:?} ms, whole test {} ms",
         lab.boot_times()
             .iter()
-            .map(|d| d.as_millis())
+            .map(std::time::Duration::as_millis)
             .collect::<Vec<_>>(),
         started.elapsed().as_millis()
     );
