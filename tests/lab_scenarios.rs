@@ -974,3 +974,55 @@ fn timing_probe() {
         println!("check --all: {:?}  {}", t.elapsed(), per.join(" "));
     }
 }
+
+/// A logged-in session on the lab's sshd, with the lab's key and no agent.
+fn lab_target(lab: &Lab, command_timeout: Duration) -> tutor::probe::ssh::SshTarget {
+    tutor::probe::ssh::SshTarget {
+        host: lab.server_ip.to_string(),
+        port: lab.ssh_port,
+        user: lab.user.clone(),
+        identities: vec![lab.identity.clone()],
+        known_hosts: lab.known_hosts.clone(),
+        known_as: Vec::new(),
+        use_agent: false,
+        connect_timeout: Duration::from_secs(5),
+        command_timeout,
+    }
+}
+
+#[test]
+fn one_slow_command_does_not_time_out_the_others() {
+    use tutor::probe::ssh::{HostKeyPolicy, Remote};
+    let lab = Lab::healthy("sc-slowcmd");
+    let timeout = Duration::from_secs(2);
+    let remote = Remote::connect(&lab_target(&lab, timeout), HostKeyPolicy::Strict, &|_| None)
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    // The slow one first, so that it is read first; more commands than fit
+    // in the window at once, so later ones start while it still runs.
+    let mut commands = vec!["sleep 6; echo slow".to_string()];
+    for i in 0..11 {
+        commands.push(format!("sleep 0.3; echo fast{i}; echo err{i} >&2"));
+    }
+    let started = Instant::now();
+    let outputs = remote.run_many(&commands);
+    let took = started.elapsed();
+    assert_eq!(outputs.len(), commands.len());
+    assert!(outputs[0].timed_out, "{:?}", outputs[0]);
+    assert_eq!(outputs[0].exit, None);
+    for (i, o) in outputs[1..].iter().enumerate() {
+        assert!(!o.timed_out, "command {} timed out: {o:?}", i + 1);
+        assert_eq!(o.exit, Some(0), "{o:?}");
+        assert!(
+            o.output.contains(&format!("fast{i}")) && o.output.contains(&format!("err{i}")),
+            "{o:?}"
+        );
+    }
+    // About one command timeout after the start, not one per command.
+    assert!(
+        took >= timeout && took < timeout + Duration::from_millis(1500),
+        "the batch took {took:?}"
+    );
+    // The session is still usable afterwards.
+    let o = remote.run("echo again");
+    assert_eq!((o.exit, o.output.trim()), (Some(0), "again"), "{o:?}");
+}
