@@ -132,6 +132,9 @@ pub struct ClassCheckArgs {
     /// Trust and record a server's host key if the known_hosts file does not list it yet
     #[arg(long)]
     pub accept_new_host_key: bool,
+    /// Do not use the ssh-agent for any learner (already the default for a learner whose roster entry or [defaults] names an identity)
+    #[arg(long)]
+    pub no_agent: bool,
 }
 
 #[derive(Args, Debug)]
@@ -167,6 +170,9 @@ pub struct CheckArgs {
     /// Trust and record the server's host key if known_hosts does not list it yet
     #[arg(long)]
     pub accept_new_host_key: bool,
+    /// Do not use the ssh-agent: log in with the key files only
+    #[arg(long)]
+    pub no_agent: bool,
 }
 
 #[derive(Args, Debug)]

@@ -982,6 +982,7 @@ fn lab_target(lab: &Lab, command_timeout: Duration) -> tutor::probe::ssh::SshTar
         port: lab.ssh_port,
         user: lab.user.clone(),
         identities: vec![lab.identity.clone()],
+        identities_only: true,
         known_hosts: lab.known_hosts.clone(),
         known_as: Vec::new(),
         use_agent: false,
@@ -1025,4 +1026,239 @@ fn one_slow_command_does_not_time_out_the_others() {
     // The session is still usable afterwards.
     let o = remote.run("echo again");
     assert_eq!((o.exit, o.output.trim()), (Some(0), "again"), "{o:?}");
+}
+
+/// `tutor ARGS` as [`Lab::tutor`] runs it, but with `SSH_AUTH_SOCK=sock`,
+/// killed after `limit`; also says how long it took.
+fn tutor_with_agent(
+    lab: &Lab,
+    sock: &std::path::Path,
+    args: &[&str],
+    limit: Duration,
+) -> (Output, Duration) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("TUTOR_") {
+            cmd.env_remove(key);
+        }
+    }
+    let started = Instant::now();
+    let mut child = cmd
+        .args(args)
+        .env("TUTOR_STATE_DIR", &lab.state_dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", &lab.learner_home)
+        .env("TUTOR_LOOPBACK_ONLY", "1")
+        .env("LANG", "C.UTF-8")
+        .env("SSH_AUTH_SOCK", sock)
+        .env_remove("SSH_AGENT_PID")
+        .current_dir(&lab.learner_home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let o = child.wait_with_output().unwrap();
+    (o, started.elapsed())
+}
+
+/// A real ssh-agent on a socket in the lab's temp dir, killed on drop.
+struct TestAgent {
+    child: std::process::Child,
+    sock: std::path::PathBuf,
+}
+
+impl TestAgent {
+    fn start(lab: &Lab, name: &str) -> TestAgent {
+        let sock = lab.tmp.join(name);
+        let child = Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&sock)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if sock.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        TestAgent { child, sock }
+    }
+
+    fn add(&self, key: &std::path::Path) {
+        let o = Command::new("ssh-add")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &self.sock)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "ssh-add: {}", text(&o));
+    }
+}
+
+impl Drop for TestAgent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn new_key(lab: &Lab, name: &str, passphrase: &str) -> std::path::PathBuf {
+    let path = lab.tmp.join(name);
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(path.with_extension("pub"));
+    assert!(Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f"])
+        .arg(&path)
+        .status()
+        .unwrap()
+        .success());
+    path
+}
+
+#[test]
+fn the_named_key_goes_before_a_full_agent() {
+    let lab = Lab::healthy("sc-agentfull");
+    let agent = TestAgent::start(&lab, "full-agent.sock");
+    // Six unrelated keys: as many as sshd's MaxAuthTries (6) allows.
+    for i in 0..6 {
+        agent.add(&new_key(&lab, &format!("unrelated_{i}"), ""));
+    }
+    let check_ssh = |what: &str| {
+        let (o, _) = tutor_with_agent(
+            &lab,
+            &agent.sock,
+            &["check", "ssh", "--json"],
+            Duration::from_secs(30),
+        );
+        let v: Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{what}: no JSON ({e}): {}", text(&o)));
+        assert_eq!(stage(&v, "ssh")["status"], "pass", "{what}: {v:#}");
+    };
+
+    // The profile's key is not in the agent: the file is offered first.
+    init(&lab);
+    check_ssh("key file, agent of unrelated keys");
+
+    // The profile's key is in the agent, after the others, and its file
+    // needs a passphrase tutor is not given: only the agent's copy of it
+    // can log in, and it must be offered first.
+    agent.add(&lab.identity);
+    let locked = lab.tmp.join("locked_identity");
+    std::fs::copy(&lab.identity, &locked).unwrap();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    assert!(Command::new("ssh-keygen")
+        .args(["-q", "-p", "-P", "", "-N", "secret phrase", "-f"])
+        .arg(&locked)
+        .status()
+        .unwrap()
+        .success());
+    init_with(&lab, &[("--identity", locked.to_str().unwrap())]);
+    check_ssh("locked key file, its key last in the agent");
+    // Without the agent that key needs its passphrase.
+    let r = check(&lab, &["ssh"]);
+    let s = stage(&r, "ssh");
+    assert_ne!(s["status"], "pass", "{s:#}");
+    assert!(s.to_string().contains("passphrase"), "{s:#}");
+}
+
+#[test]
+fn a_silent_agent_does_not_hang_the_login() {
+    use std::os::unix::net::UnixListener;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let lab = Lab::healthy("sc-agentsilent");
+    init(&lab);
+    // An "agent" that accepts and never answers.
+    let sock = lab.tmp.join("silent-agent.sock");
+    let listener = UnixListener::bind(&sock).unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&connections);
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    // The connect timeout is 5 s: the agent gets half of it, then the key file.
+    let (o, took) = tutor_with_agent(
+        &lab,
+        &sock,
+        &["check", "ssh", "--json"],
+        Duration::from_secs(20),
+    );
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("no JSON after {took:?} ({e}): {}", text(&o)));
+    assert_eq!(stage(&v, "ssh")["status"], "pass", "{v:#}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        connections.load(Ordering::SeqCst) >= 1,
+        "the agent was asked"
+    );
+
+    // --no-agent never touches the socket.
+    let before = connections.load(Ordering::SeqCst);
+    let (o, took) = tutor_with_agent(
+        &lab,
+        &sock,
+        &["check", "ssh", "--json", "--no-agent"],
+        Duration::from_secs(20),
+    );
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("no JSON after {took:?} ({e}): {}", text(&o)));
+    assert_eq!(stage(&v, "ssh")["status"], "pass", "{v:#}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+
+    // Nor does `class check` for a roster that names the key.
+    let roster = lab.tmp.join("roster.toml");
+    std::fs::write(
+        &roster,
+        format!(
+            "[defaults]\nidentity = {:?}\nknown_hosts = {:?}\nresolvers = {:?}\n\n\
+             [[learner]]\nname = \"ann\"\ndomain = {:?}\nserver_ip = \"{}\"\nssh_user = {:?}\n\
+             ssh_port = {}\ndev_port = {}\nhttp_port = {}\n",
+            lab.identity.display().to_string(),
+            lab.known_hosts.display().to_string(),
+            lab.resolvers
+                .iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>(),
+            lab.domain(),
+            lab.server_ip,
+            lab.user,
+            lab.ssh_port,
+            lab.dev_port,
+            lab.http_port,
+        ),
+    )
+    .unwrap();
+    let (o, took) = tutor_with_agent(
+        &lab,
+        &sock,
+        &[
+            "class",
+            "check",
+            roster.to_str().unwrap(),
+            "--stage",
+            "ssh",
+            "--json",
+        ],
+        Duration::from_secs(20),
+    );
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("no JSON after {took:?} ({e}): {}", text(&o)));
+    assert!(v.to_string().contains("\"pass\""), "{v:#}");
+    assert!(!v.to_string().contains("\"fail\""), "{v:#}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        before,
+        "the agent was left alone"
+    );
 }

@@ -276,6 +276,7 @@ mod tests {
             port: 1,
             user: "nobody".into(),
             identities: vec![],
+            identities_only: false,
             known_hosts: PathBuf::from("/nonexistent/known_hosts"),
             known_as: Vec::new(),
             use_agent: false,

@@ -21,6 +21,7 @@ use ssh2::ErrorCode;
 
 use crate::t;
 
+mod agent;
 mod auth;
 mod config;
 mod connect;
@@ -47,8 +48,13 @@ pub struct SshTarget {
     pub host: String,
     pub port: u16,
     pub user: String,
-    /// Private key files to offer, in order, after the agent's keys.
+    /// Private key files to offer, in order.
     pub identities: Vec<PathBuf>,
+    /// A key was named (the profile's identity, an `IdentityFile` in
+    /// `~/.ssh/config`): offer only `identities`, each through the agent
+    /// when it holds that key, and no other agent key (OpenSSH's
+    /// `IdentitiesOnly`). Otherwise every agent key goes first.
+    pub identities_only: bool,
     pub known_hosts: PathBuf,
     /// Other names the host key may be recorded under (tutor connects to
     /// the profile's IP, but `ssh user@domain` records the domain).

@@ -66,6 +66,7 @@ impl SshTarget {
             spec.identity.map(Path::to_path_buf).into_iter().collect();
         identities.extend(by_domain.identity_files);
         identities.extend(by_ip.identity_files);
+        let identities_only = !identities.is_empty();
         if spec.identity.is_none() {
             identities.extend(keys::default_identity_files(home));
         }
@@ -75,6 +76,7 @@ impl SshTarget {
             port,
             user: spec.ssh_user.to_string(),
             identities,
+            identities_only,
             known_hosts: spec
                 .known_hosts
                 .map_or_else(|| home.join(".ssh").join("known_hosts"), Path::to_path_buf),
@@ -157,6 +159,8 @@ Host 203.0.113.7
         );
         assert_eq!(t.known_hosts, h.join(".ssh/known_hosts"));
         assert_eq!(t.known_as, vec![DOMAIN.to_string()]);
+        // No key named: every agent key may go first.
+        assert!(!t.identities_only);
         assert!(t.use_agent);
         assert_eq!(t.connect_timeout, Duration::from_secs(5));
         assert_eq!(t.command_timeout, Duration::from_secs(10));
@@ -171,6 +175,8 @@ Host 203.0.113.7
         assert_eq!(t.port, 2200);
         // The learner's ssh_user, not the config's User.
         assert_eq!(t.user, "ann");
+        // Keys named in the config: only those (and the defaults) are offered.
+        assert!(t.identities_only);
         let mut want = vec![h.join(".ssh/domain_key"), h.join(".ssh/ip_key")];
         want.extend(defaults(h));
         assert_eq!(t.identities, want);
