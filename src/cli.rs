@@ -191,7 +191,7 @@ pub struct InitArgs {
     /// Your private key file [default: the agent's keys, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa]
     #[arg(long, value_name = "FILE")]
     pub identity: Option<PathBuf>,
-    /// The known_hosts file to check the server's key against [default: ~/.ssh/known_hosts]
+    /// The known_hosts file to check the server's key against and record it in [default: UserKnownHostsFile from ~/.ssh/config, else ~/.ssh/known_hosts and known_hosts2; /etc/ssh/ssh_known_hosts is read too]
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
     /// Where the site lives on the server [default: ~/sites/DOMAIN]

@@ -983,8 +983,11 @@ fn lab_target(lab: &Lab, command_timeout: Duration) -> tutor::probe::ssh::SshTar
         user: lab.user.clone(),
         identities: vec![lab.identity.clone()],
         identities_only: true,
-        known_hosts: lab.known_hosts.clone(),
+        known_hosts: vec![lab.known_hosts.clone()],
+        global_known_hosts: Vec::new(),
         known_as: Vec::new(),
+        host_key_alias: None,
+        hash_known_hosts: false,
         use_agent: false,
         connect_timeout: Duration::from_secs(5),
         command_timeout,
@@ -1261,4 +1264,235 @@ fn a_silent_agent_does_not_hang_the_login() {
         before,
         "the agent was left alone"
     );
+}
+
+/// `tutor init` for this lab without `flag` (and its value).
+fn init_without(lab: &Lab, flag: &str) {
+    let args = lab.init_args();
+    let mut all: Vec<&str> = vec!["init"];
+    let mut skip = false;
+    for a in &args {
+        if skip {
+            skip = false;
+        } else if a == flag {
+            skip = true;
+        } else {
+            all.push(a);
+        }
+    }
+    let o = run_tutor(lab, &all);
+    assert!(o.status.success(), "init: {}", text(&o));
+}
+
+/// The fingerprint of the first key in a known_hosts file, as
+/// `ssh-keygen -lf` prints it.
+fn keygen_fingerprint(file: &std::path::Path) -> String {
+    let o = Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn host_keys_from_every_file_openssh_reads() {
+    let lab = Lab::healthy("sc-hostkeys");
+    let ssh_dir = lab.learner_home.join(".ssh");
+    std::fs::create_dir_all(&ssh_dir).unwrap();
+    let config = ssh_dir.join("config");
+    // The lab's host key line, and the same key under other names.
+    let lab_line = std::fs::read_to_string(&lab.known_hosts).unwrap();
+    let key = lab_line
+        .split_whitespace()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = format!("[{}]:{}", lab.server_ip, lab.ssh_port);
+    let other = new_key(&lab, "other_host_key", "");
+    let other_pub = std::fs::read_to_string(other.with_extension("pub")).unwrap();
+    let other_key = other_pub
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let global = lab.tmp.join("global_known_hosts");
+    let reset = |config_text: &str| {
+        for f in ["known_hosts", "known_hosts2", "kh_a", "kh_b"] {
+            let _ = std::fs::remove_file(ssh_dir.join(f));
+        }
+        let _ = std::fs::remove_file(&global);
+        // With a GlobalKnownHostsFile of its own, the test never reads the
+        // machine's /etc/ssh/ssh_known_hosts; and the machine's
+        // /etc/ssh/ssh_config (Debian's says HashKnownHosts yes) only counts
+        // where this file says nothing (the first value wins).
+        std::fs::write(
+            &config,
+            format!(
+                "Host *\n    GlobalKnownHostsFile {}\n{config_text}    HashKnownHosts no\n",
+                global.display()
+            ),
+        )
+        .unwrap();
+    };
+    init_without(&lab, "--known-hosts");
+
+    // ~/.ssh/known_hosts2 is read.
+    reset("");
+    std::fs::write(ssh_dir.join("known_hosts2"), &lab_line).unwrap();
+    expect_pass(&lab, "ssh");
+
+    // UserKnownHostsFile may list several files; all are read.
+    reset("    UserKnownHostsFile ~/.ssh/kh_a ~/.ssh/kh_b\n");
+    std::fs::write(ssh_dir.join("kh_b"), &lab_line).unwrap();
+    expect_pass(&lab, "ssh");
+    // ... and a new key is recorded in the first one.
+    std::fs::remove_file(ssh_dir.join("kh_b")).unwrap();
+    assert!(run_tutor(&lab, &["check", "ssh", "--accept-new-host-key"])
+        .status
+        .success());
+    assert!(std::fs::read_to_string(ssh_dir.join("kh_a"))
+        .unwrap()
+        .contains(&key));
+
+    // The global file contradicts: "changed", never "new", even when told
+    // to accept new keys, and in `class check` too.
+    reset("");
+    std::fs::write(&global, format!("{name} {other_key}\n")).unwrap();
+    let s = expect_diagnosis(&lab, "ssh", "ssh-host-key-changed");
+    // (The observed text is cut short in the report: the file's start.)
+    assert!(
+        s.to_string()
+            .contains(&lab.tmp.join("glob").display().to_string()),
+        "{s:#}"
+    );
+    let o = run_tutor(&lab, &["check", "ssh", "--accept-new-host-key"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        !ssh_dir.join("known_hosts").exists(),
+        "nothing was recorded"
+    );
+    let empty = lab.tmp.join("class_known_hosts");
+    std::fs::write(&empty, "").unwrap();
+    let roster = lab.tmp.join("roster.toml");
+    std::fs::write(
+        &roster,
+        format!(
+            "[defaults]\nidentity = {:?}\nknown_hosts = {:?}\nresolvers = {:?}\n\n\
+             [[learner]]\nname = \"ann\"\ndomain = {:?}\nserver_ip = \"{}\"\nssh_user = {:?}\n\
+             ssh_port = {}\ndev_port = {}\nhttp_port = {}\n",
+            lab.identity.display().to_string(),
+            empty.display().to_string(),
+            lab.resolvers
+                .iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>(),
+            lab.domain(),
+            lab.server_ip,
+            lab.user,
+            lab.ssh_port,
+            lab.dev_port,
+            lab.http_port,
+        ),
+    )
+    .unwrap();
+    let o = run_tutor(
+        &lab,
+        &[
+            "class",
+            "check",
+            roster.to_str().unwrap(),
+            "--stage",
+            "ssh",
+            "--json",
+            "--accept-new-host-key",
+        ],
+    );
+    let v: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("no JSON ({e}): {}", text(&o)));
+    assert!(v.to_string().contains("ssh-host-key-changed"), "{v:#}");
+    assert_eq!(
+        std::fs::read_to_string(&empty).unwrap(),
+        "",
+        "nothing was recorded"
+    );
+    // The same global file holding the right key is enough.
+    std::fs::write(&global, &lab_line).unwrap();
+    expect_pass(&lab, "ssh");
+
+    // HostKeyAlias: the key is looked up (and recorded) under the alias,
+    // without the port.
+    reset("    HostKeyAlias labserver\n");
+    std::fs::write(ssh_dir.join("known_hosts"), format!("labserver {key}\n")).unwrap();
+    expect_pass(&lab, "ssh");
+    std::fs::write(
+        ssh_dir.join("known_hosts"),
+        format!("labserver {other_key}\n"),
+    )
+    .unwrap();
+    expect_diagnosis(&lab, "ssh", "ssh-host-key-changed");
+    std::fs::write(ssh_dir.join("known_hosts"), format!("{name} {key}\n")).unwrap();
+    expect_diagnosis(&lab, "ssh", "ssh-host-key-unknown");
+    std::fs::remove_file(ssh_dir.join("known_hosts")).unwrap();
+    assert!(run_tutor(&lab, &["check", "ssh", "--accept-new-host-key"])
+        .status
+        .success());
+    assert_eq!(
+        std::fs::read_to_string(ssh_dir.join("known_hosts")).unwrap(),
+        format!("labserver {key}\n")
+    );
+
+    // HashKnownHosts yes: what tutor records is hashed, as ssh-keygen -H
+    // writes it, and ssh-keygen finds it.
+    reset("    HashKnownHosts yes\n");
+    assert!(run_tutor(&lab, &["check", "ssh", "--accept-new-host-key"])
+        .status
+        .success());
+    let recorded = std::fs::read_to_string(ssh_dir.join("known_hosts")).unwrap();
+    assert!(!recorded.is_empty());
+    for line in recorded.lines() {
+        assert!(
+            line.starts_with("|1|") && line.ends_with(&key),
+            "{recorded}"
+        );
+    }
+    assert!(
+        !recorded.contains("127.0.0.2") && !recorded.contains(lab.domain()),
+        "{recorded}"
+    );
+    let found = Command::new("ssh-keygen")
+        .args(["-F", &name, "-f"])
+        .arg(ssh_dir.join("known_hosts"))
+        .output()
+        .unwrap();
+    assert!(found.status.success(), "ssh-keygen -F: {}", text(&found));
+    expect_pass(&lab, "ssh");
+
+    // A host certificate is never negotiated: the fingerprint shown is the
+    // host key's, as `ssh-keygen -lf` prints it.
+    let o = lab.server_sh(
+        "set -e; ssh-keygen -q -t ed25519 -N '' -f /root/host_ca; \
+         ssh-keygen -q -s /root/host_ca -I lab -h -n 127.0.0.2 /etc/ssh/ssh_host_ed25519_key.pub; \
+         echo 'HostCertificate /etc/ssh/ssh_host_ed25519_key-cert.pub' >> /etc/ssh/sshd_config",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    lab.stop_sshd();
+    lab.start_sshd();
+    reset("");
+    let s = expect_diagnosis(&lab, "ssh", "ssh-host-key-unknown");
+    let fingerprint = keygen_fingerprint(&lab.known_hosts);
+    assert!(
+        s.to_string().contains(&fingerprint),
+        "{fingerprint} in {s:#}"
+    );
+    assert!(!s.to_string().contains("cert-v01"), "{s:#}");
+    assert!(run_tutor(&lab, &["check", "ssh", "--accept-new-host-key"])
+        .status
+        .success());
+    expect_pass(&lab, "ssh");
 }
