@@ -161,15 +161,23 @@ fn host_key_status(files: &[(PathBuf, String)], target: &SshTarget, blob: &[u8])
 }
 
 /// Every known_hosts file `ssh` would read, with its text; a missing file
-/// is empty.
+/// is empty, a user file that cannot be read an error.
 fn read_known_hosts_files(target: &SshTarget) -> Result<Vec<(PathBuf, String)>, LoginFailure> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
-    for path in target.known_hosts.iter().chain(&target.global_known_hosts) {
-        if files.iter().any(|(p, _)| p == path) {
-            continue;
+    for path in &target.known_hosts {
+        if !files.iter().any(|(p, _)| p == path) {
+            let text = read_known_hosts(path)?;
+            files.push((path.clone(), text));
         }
-        let text = read_known_hosts(path)?;
-        files.push((path.clone(), text));
+    }
+    // The system's files are the administrator's: one tutor cannot read is
+    // skipped, as `ssh` skips it, rather than stopping every login.
+    for path in &target.global_known_hosts {
+        if !files.iter().any(|(p, _)| p == path) {
+            if let Ok(text) = read_known_hosts(path) {
+                files.push((path.clone(), text));
+            }
+        }
     }
     Ok(files)
 }
