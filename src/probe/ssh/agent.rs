@@ -26,7 +26,7 @@ use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Larger answers are not from an agent (OpenSSH's own limit is 256 KiB).
@@ -38,6 +38,8 @@ pub(super) struct BoundedAgent {
     socket: PathBuf,
     /// [`FINE`], [`FAILED`] or [`TIMED_OUT`].
     state: Arc<AtomicU8>,
+    /// What went wrong with the agent, when it failed.
+    error: Arc<Mutex<Option<String>>>,
 }
 
 const FINE: u8 = 0;
@@ -68,6 +70,8 @@ impl BoundedAgent {
         };
         let state = Arc::new(AtomicU8::new(FINE));
         let flag = Arc::clone(&state);
+        let error = Arc::new(Mutex::new(None));
+        let error_out = Arc::clone(&error);
         let real = real.to_path_buf();
         std::thread::spawn(move || {
             let deadline = Instant::now() + budget;
@@ -78,9 +82,14 @@ impl BoundedAgent {
                 return;
             };
             drop(listener);
-            relay(client, &real, deadline, &flag);
+            relay(client, &real, deadline, &flag, &error_out);
         });
-        Ok(BoundedAgent { dir, socket, state })
+        Ok(BoundedAgent {
+            dir,
+            socket,
+            state,
+            error,
+        })
     }
 
     pub fn socket(&self) -> &Path {
@@ -96,6 +105,11 @@ impl BoundedAgent {
             TIMED_OUT => Some(GaveUp::TimedOut),
             _ => Some(GaveUp::Failed),
         }
+    }
+
+    /// Why the agent failed ([`GaveUp::Failed`]), in the system's words.
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().ok().and_then(|e| e.clone())
     }
 }
 
@@ -113,7 +127,13 @@ impl Drop for BoundedAgent {
 /// libssh2 hangs up, or the agent fails or misses the deadline: then
 /// `state` says so first, and libssh2's side is shut so that its blocking
 /// read ends.
-fn relay(mut client: UnixStream, real: &Path, deadline: Instant, state: &AtomicU8) {
+fn relay(
+    mut client: UnixStream,
+    real: &Path,
+    deadline: Instant,
+    state: &AtomicU8,
+    error: &Mutex<Option<String>>,
+) {
     let result = (|| -> io::Result<()> {
         let mut agent: Option<UnixStream> = None;
         loop {
@@ -138,6 +158,9 @@ fn relay(mut client: UnixStream, real: &Path, deadline: Instant, state: &AtomicU
             e.kind(),
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
         );
+        if let Ok(mut slot) = error.lock() {
+            *slot = Some(e.to_string());
+        }
         state.store(if timed_out { TIMED_OUT } else { FAILED }, Ordering::SeqCst);
         let _ = client.shutdown(std::net::Shutdown::Both);
     }
@@ -303,5 +326,20 @@ mod tests {
         let socket = agent.socket().to_path_buf();
         drop(agent);
         assert!(!socket.exists());
+    }
+
+    #[test]
+    fn an_agent_that_is_not_there_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = BoundedAgent::start(&dir.path().join("none"), Duration::from_secs(5)).unwrap();
+        let mut c = UnixStream::connect(agent.socket()).unwrap();
+        c.write_all(&message(b"\x0b")).unwrap();
+        assert!(matches!(read_message(&mut c, None), Ok(None) | Err(_)));
+        assert_eq!(agent.gave_up(), Some(GaveUp::Failed));
+        assert!(
+            agent.error().unwrap().contains("No such file"),
+            "{:?}",
+            agent.error()
+        );
     }
 }

@@ -348,9 +348,7 @@ impl AgentKeys {
                 budget,
             }),
             Err(e) => {
-                tried
-                    .notes
-                    .push(agent_note(relay.gave_up(), budget, Some(e)));
+                tried.notes.push(agent_note(&relay, budget, Some(e)));
                 None
             }
         }
@@ -377,12 +375,12 @@ impl AgentKeys {
             identity.comment()
         );
         let result = self.agent.userauth(user, identity);
-        if let Some(why) = self.relay.gave_up() {
+        if self.relay.gave_up().is_some() {
             // The relay hung up on libssh2: the agent's fault, not a
             // refusal by the server.
             tried
                 .notes
-                .push(agent_note(Some(why), self.budget, result.err()));
+                .push(agent_note(&self.relay, self.budget, result.err()));
             return Offer::AgentGone;
         }
         match attempt(result) {
@@ -401,11 +399,21 @@ impl AgentKeys {
     }
 }
 
-/// The note for an agent that could not be used.
-fn agent_note(why: Option<GaveUp>, budget: Duration, e: Option<ssh2::Error>) -> String {
-    match (why, e) {
-        (Some(GaveUp::TimedOut), _) => t!("ssh-agent-silent", timeout = seconds(budget)),
-        (_, Some(e)) => t!("ssh-agent-unusable", error = e.to_string()),
-        (_, None) => t!("ssh-agent-unusable", error = "?"),
+/// The note for an agent that could not be used: when the relay gave up,
+/// the agent's own failure says more than libssh2's "agent recv failed".
+fn agent_note(relay: &BoundedAgent, budget: Duration, e: Option<ssh2::Error>) -> String {
+    match relay.gave_up() {
+        Some(GaveUp::TimedOut) => t!("ssh-agent-silent", timeout = seconds(budget)),
+        Some(GaveUp::Failed) => t!(
+            "ssh-agent-unusable",
+            error = relay
+                .error()
+                .or_else(|| e.map(|e| e.to_string()))
+                .unwrap_or_default()
+        ),
+        None => t!(
+            "ssh-agent-unusable",
+            error = e.map(|e| e.to_string()).unwrap_or_default()
+        ),
     }
 }
