@@ -24,6 +24,9 @@ pub(super) struct Verified {
     pub addr: SocketAddr,
     /// `SHA256:…` of the host key.
     pub fingerprint: String,
+    /// The session's socket (a second handle), to wait on while commands
+    /// run without blocking.
+    pub socket: Option<TcpStream>,
 }
 
 /// Connects, runs the handshake and checks the host key under `policy`,
@@ -37,6 +40,7 @@ pub(super) fn verified_session(
     // Without it every small packet waits for a delayed ACK: ≈45 ms per
     // command instead of ≈3 ms.
     let _ = stream.set_nodelay(true);
+    let socket = stream.try_clone().ok();
 
     let mut session = Session::new()
         .map_err(|e| LoginFailure::Protocol(format!("Could not start an SSH session: {e}.")))?;
@@ -85,6 +89,7 @@ pub(super) fn verified_session(
         session,
         addr,
         fingerprint,
+        socket,
     })
 }
 

@@ -22,11 +22,11 @@ const IN_FLIGHT: usize = 8;
 /// take to arrive, even past the command's deadline.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
-/// How long to sleep when no open command had anything new. The session is
-/// non-blocking while commands run, and safe code cannot wait on libssh2's
-/// socket, so the loop looks again this often: at most this much latency
-/// per command, and a few hundred wakeups a second while one runs long.
-const IDLE_PAUSE: Duration = Duration::from_millis(1);
+/// The longest wait on the socket when no open command had anything new.
+/// A backstop only: a packet that reached a command's queue while the loop
+/// was reading another command's channel is seen at once (see
+/// `queued_news`), but a close may still slip by that way.
+const IDLE_WAIT: Duration = Duration::from_millis(10);
 
 /// libssh2's "would block" (LIBSSH2_ERROR_EAGAIN), in non-blocking mode.
 const LIBSSH2_ERROR_EAGAIN: i32 = -37;
@@ -63,6 +63,8 @@ pub struct Remote {
     session: Session,
     fingerprint: String,
     command_timeout: Duration,
+    /// The session's socket, to wait on while no command has news.
+    socket: Option<std::net::TcpStream>,
 }
 
 impl Remote {
@@ -78,6 +80,7 @@ impl Remote {
             session,
             addr,
             fingerprint,
+            socket,
         } = connect::verified_session(target, policy)?;
         auth::authenticate(&session, target, addr, passphrase)?;
         session.set_timeout(millis(target.command_timeout));
@@ -85,6 +88,7 @@ impl Remote {
             session,
             fingerprint,
             command_timeout: target.command_timeout,
+            socket,
         })
     }
 
@@ -142,8 +146,9 @@ impl Remote {
                     }
                 }
             }
-            if !progress {
-                std::thread::sleep(IDLE_PAUSE);
+            if !progress && !open.iter().any(queued_news) {
+                let next_deadline = open.iter().map(|s| s.deadline).min();
+                self.wait_for_news(next_deadline);
             }
         }
         self.session.set_blocking(true);
@@ -152,6 +157,33 @@ impl Remote {
             .into_iter()
             .map(|o| o.unwrap_or_else(|| not_run_text("the command was not run")))
             .collect()
+    }
+
+    /// Waits until the session's socket can be read (or written, when
+    /// libssh2 is waiting to send), the next deadline passes, or
+    /// [`IDLE_WAIT`]. Every open channel said "would block", so libssh2 has
+    /// read all there was: anything new arrives on the socket.
+    fn wait_for_news(&self, next_deadline: Option<Instant>) {
+        let wait = next_deadline
+            .map_or(IDLE_WAIT, |d| d.saturating_duration_since(Instant::now()))
+            .clamp(Duration::from_millis(1), IDLE_WAIT);
+        let Some(socket) = &self.socket else {
+            std::thread::sleep(Duration::from_millis(1));
+            return;
+        };
+        use rustix::event::{poll, PollFd, PollFlags, Timespec};
+        let mut flags = PollFlags::IN;
+        if matches!(
+            self.session.block_directions(),
+            ssh2::BlockDirections::Outbound | ssh2::BlockDirections::Both
+        ) {
+            flags |= PollFlags::OUT;
+        }
+        let timeout = Timespec::try_from(wait).unwrap_or_default();
+        let mut fds = [PollFd::new(socket, flags)];
+        if poll(&mut fds, Some(&timeout)).is_err() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// Opens a channel and starts `command` on it (blocking, with the
@@ -277,6 +309,14 @@ fn step(started: &mut Started, buf: &mut [u8]) -> Step {
         }
         Err(e) => Step::Failed(format!("the command did not finish cleanly: {e}")),
     }
+}
+
+/// Whether libssh2 already holds something for a command still being read
+/// (output, or its end), taken off the socket while another channel was
+/// read: then waiting on the socket would wait for nothing. No I/O.
+fn queued_news(started: &Started) -> bool {
+    started.eof_at.is_none()
+        && (started.channel.read_window().available > 0 || started.channel.eof())
 }
 
 fn not_run_text(what: &str) -> CommandOutput {
