@@ -135,6 +135,9 @@ pub struct ClassCheckArgs {
     /// Trust and record a server's host key if the known_hosts file does not list it yet
     #[arg(long)]
     pub accept_new_host_key: bool,
+    /// Do not use the ssh-agent for any learner (already the default for a learner whose roster entry or [defaults] names an identity)
+    #[arg(long)]
+    pub no_agent: bool,
 }
 
 #[derive(Args, Debug)]
@@ -173,6 +176,9 @@ pub struct CheckArgs {
     /// Allow the commands an instructor's lesson pack (--lessons) runs on the server
     #[arg(long)]
     pub yes: bool,
+    /// Do not use the ssh-agent: log in with the key files only
+    #[arg(long)]
+    pub no_agent: bool,
 }
 
 #[derive(Args, Debug)]
@@ -191,7 +197,7 @@ pub struct InitArgs {
     /// Your private key file [default: the agent's keys, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa]
     #[arg(long, value_name = "FILE")]
     pub identity: Option<PathBuf>,
-    /// The known_hosts file to check the server's key against [default: ~/.ssh/known_hosts]
+    /// The known_hosts file to check the server's key against and record it in [default: UserKnownHostsFile from ~/.ssh/config, else ~/.ssh/known_hosts and known_hosts2; /etc/ssh/ssh_known_hosts is read too]
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
     /// Where the site lives on the server [default: ~/sites/DOMAIN]

@@ -45,9 +45,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Options for a run without prompts.
-fn batch_options(accept_new_host_key: bool) -> Options<'static> {
+fn batch_options(accept_new_host_key: bool, use_agent: bool) -> Options<'static> {
     Options {
         accept_new_host_key,
+        use_agent,
         ..Options::default()
     }
 }
@@ -82,7 +83,7 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
     let pack = ctx.pack_to_run(args.yes)?;
     let stages = requested_stages(&pack, &progress, args)?;
     ctx.remember_lang(&mut progress);
-    let opts = batch_options(args.accept_new_host_key);
+    let opts = batch_options(args.accept_new_host_key, !args.no_agent);
     let mut run = Run::new(&profile, &pack, &opts);
     run.prefetch(&stages);
     let mut report = Report {

@@ -98,6 +98,7 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
     let settings = run::Settings {
         jobs: usize::from(args.jobs),
         accept_new_host_key: args.accept_new_host_key,
+        no_agent: args.no_agent,
     };
     let titles = diagnosis_titles(&pack);
     loop {

@@ -4,7 +4,7 @@
 //! # roster.toml: one [[learner]] table per learner.
 //! [defaults]                               # optional, every key optional
 //! resolvers = ["1.1.1.1", "9.9.9.9:53"]    # DNS resolvers to ask [default: public ones]
-//! known_hosts = "~/class/known_hosts"      # [default: ~/.ssh/known_hosts]
+//! known_hosts = "~/class/known_hosts"      # [default: as ssh, ~/.ssh/known_hosts]
 //! identity = "~/.ssh/instructor_ed25519"   # the instructor's key [default: agent, ~/.ssh/id_*]
 //! ssh_port = 22
 //! dev_port = 8000

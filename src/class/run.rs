@@ -32,6 +32,11 @@ pub struct Settings {
     pub jobs: usize,
     /// Record unknown host keys instead of failing on them.
     pub accept_new_host_key: bool,
+    /// Never use the ssh-agent. A learner whose roster entry (or
+    /// `[defaults]`) names an identity is checked without it anyway: the
+    /// named key file is what the instructor meant, and an agent that hangs
+    /// or waits for a confirmation must not hold up a class worker.
+    pub no_agent: bool,
 }
 
 /// One learner's results.
@@ -97,6 +102,7 @@ pub fn check_learner(
     // shared between threads, and a class run never prompts.
     let opts = Options {
         accept_new_host_key: settings.accept_new_host_key,
+        use_agent: !settings.no_agent && learner.answers.identity.is_none(),
         ..Options::default()
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {

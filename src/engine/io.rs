@@ -149,6 +149,7 @@ impl<'a> Live<'a> {
             identity: a.identity.as_deref(),
             known_hosts: a.known_hosts.as_deref(),
             home: &self.opts.home,
+            system_config: Some(std::path::Path::new(ssh::SYSTEM_CONFIG)),
             use_agent: self.opts.use_agent,
             connect_timeout: self.opts.connect_timeout,
             command_timeout: self.opts.command_timeout,

@@ -1,16 +1,19 @@
-//! Logging in once the server is verified: every key the ssh-agent holds,
-//! then each identity file (asking for passphrases), with a record of what
+//! Logging in once the server is verified: the keys in OpenSSH's order (see
+//! `authenticate`), through the ssh-agent (bounded in time, see `agent`)
+//! or from the key files (asking for passphrases), with a record of what
 //! was tried so that a refusal says which keys the server turned down.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use ssh2::{ErrorCode, Session};
 
+use super::agent::{BoundedAgent, GaveUp};
 use super::keys::{read_pub_file, KeyFileInfo};
 use super::known_hosts;
 use super::{
-    is_timeout, link_lost, LoginFailure, SshTarget, LIBSSH2_ERROR_AUTHENTICATION_FAILED,
+    is_timeout, link_lost, seconds, LoginFailure, SshTarget, LIBSSH2_ERROR_AUTHENTICATION_FAILED,
     LIBSSH2_ERROR_FILE, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED, LIBSSH2_ERROR_TIMEOUT,
 };
 use crate::t;
@@ -140,55 +143,78 @@ pub(super) fn authenticate(
     let mut needs_passphrase: Vec<PathBuf> = Vec::new();
 
     let agent_sock = std::env::var_os("SSH_AUTH_SOCK").filter(|s| !s.is_empty());
-    if target.use_agent && agent_sock.is_some() {
-        match agent_identities(session) {
-            Ok((mut agent, identities)) => {
-                // userauth_agent offers only the first key: walk them all.
-                for identity in identities {
-                    let label = format!(
-                        "{} ({})",
-                        known_hosts::fingerprint_sha256(identity.blob()),
-                        identity.comment()
-                    );
-                    match attempt(agent.userauth(user, &identity)) {
-                        Attempt::Accepted => {
-                            let _ = agent.disconnect();
-                            return Ok(());
-                        }
-                        Attempt::Rejected => {
-                            tried.agent_keys.push(label);
-                            rejected_blobs.push(identity.blob().to_vec());
-                        }
-                        Attempt::Unusable(why) => {
-                            tried.notes.push(format!("agent key {label} ({why})"));
-                        }
-                        end => {
-                            let _ = agent.disconnect();
-                            return Err(tried.stop(end, addr));
-                        }
-                    }
-                }
-                let _ = agent.disconnect();
+    let mut agent = match &agent_sock {
+        Some(sock) if target.use_agent => {
+            AgentKeys::open(session, Path::new(sock), agent_budget(target), &mut tried)
+        }
+        _ => None,
+    };
+
+    // The order is OpenSSH's, made stricter where a key is named. With no
+    // key named, every key the agent holds goes first (in the agent's
+    // order), then the default key files. With a key named (the profile's
+    // identity, an IdentityFile in ~/.ssh/config), only the named keys are
+    // offered, in order, each through the agent when the agent holds it
+    // (compared by public key), as `ssh -o IdentitiesOnly=yes -i KEY` does:
+    // an agent full of other keys would otherwise use up sshd's
+    // MaxAuthTries (6) before the learner's own key is tried.
+    if !target.identities_only {
+        let mut i = 0;
+        while let Some(keys) = agent.as_mut() {
+            if i >= keys.identities.len() {
+                break;
             }
-            Err(e) => tried.notes.push(format!("ssh-agent not usable ({e})")),
+            match keys.offer(i, user, &mut tried, &mut rejected_blobs) {
+                Offer::Accepted => return Ok(()),
+                Offer::Next => i += 1,
+                Offer::AgentGone => agent = None,
+                Offer::Stop(end) => return Err(tried.stop(end, addr)),
+            }
         }
     }
 
     for path in &target.identities {
-        let Ok(bytes) = std::fs::read(path) else {
-            if path.exists() {
-                tried.notes.push(format!("{} (unreadable)", path.display()));
-            }
-            continue;
-        };
-        let info = KeyFileInfo::parse(&bytes);
-        if info
-            .public_blob
-            .or_else(|| read_pub_file(path))
-            .is_some_and(|blob| rejected_blobs.contains(&blob))
+        let bytes = std::fs::read(path);
+        let info = bytes
+            .as_ref()
+            .map(|b| KeyFileInfo::parse(b))
+            .unwrap_or_default();
+        let blob = info.public_blob.clone().or_else(|| read_pub_file(path));
+        if blob
+            .as_ref()
+            .is_some_and(|blob| rejected_blobs.contains(blob))
         {
             // Same key as an agent key already refused: offering it again
             // would only use up the server's MaxAuthTries.
+            continue;
+        }
+        if target.identities_only {
+            let held = agent
+                .as_ref()
+                .zip(blob.as_ref())
+                .and_then(|(keys, blob)| keys.position(blob));
+            if let (Some(i), Some(keys)) = (held, agent.as_mut()) {
+                match keys.offer(i, user, &mut tried, &mut rejected_blobs) {
+                    Offer::Accepted => return Ok(()),
+                    // Refused by the server: the file holds the same key.
+                    Offer::Next
+                        if rejected_blobs
+                            .iter()
+                            .any(|b| b == keys.identities[i].blob()) =>
+                    {
+                        continue
+                    }
+                    // The agent could not sign with it: the file may.
+                    Offer::Next => {}
+                    Offer::AgentGone => agent = None,
+                    Offer::Stop(end) => return Err(tried.stop(end, addr)),
+                }
+            }
+        }
+        if bytes.is_err() {
+            if path.exists() {
+                tried.notes.push(format!("{} (unreadable)", path.display()));
+            }
             continue;
         }
         let secret = if info.encrypted {
@@ -215,6 +241,8 @@ pub(super) fn authenticate(
             return Ok(());
         }
     }
+    let agent_held_keys = agent.as_ref().is_some_and(|k| !k.identities.is_empty());
+    drop(agent);
 
     // Every key that was offered was refused, so an encrypted key left
     // untried is the one hope: asking for its passphrase is the next step.
@@ -226,6 +254,8 @@ pub(super) fn authenticate(
             t!("ssh-agent-unused")
         } else if agent_sock.is_none() {
             t!("ssh-no-agent")
+        } else if agent_held_keys {
+            t!("ssh-agent-other-keys")
         } else {
             t!("ssh-agent-empty")
         };
@@ -255,10 +285,134 @@ pub(super) fn authenticate(
     )))
 }
 
-fn agent_identities(session: &Session) -> Result<(ssh2::Agent, Vec<ssh2::PublicKey>), ssh2::Error> {
-    let mut agent = session.agent()?;
-    agent.connect()?;
-    agent.list_identities()?;
-    let identities = agent.identities()?;
-    Ok((agent, identities))
+/// How long the ssh-agent may take over the whole login (its list of keys
+/// and every signature): half the connect timeout, so that a wedged agent
+/// still leaves time to log in with the key files.
+fn agent_budget(target: &SshTarget) -> Duration {
+    target.connect_timeout / 2
+}
+
+/// How offering one agent key went.
+enum Offer {
+    Accepted,
+    /// Refused or unusable; try the next key.
+    Next,
+    /// The agent did not answer in time or failed: go on without it.
+    AgentGone,
+    /// The login is over (the server hung up or stopped answering).
+    Stop(Attempt),
+}
+
+/// The agent, reached through a [`BoundedAgent`] relay, and its keys.
+struct AgentKeys {
+    // Declared first, so dropped first: libssh2 hangs up, then the relay
+    // goes.
+    agent: ssh2::Agent,
+    identities: Vec<ssh2::PublicKey>,
+    relay: BoundedAgent,
+    budget: Duration,
+}
+
+impl AgentKeys {
+    /// Connects to the agent at `sock` and lists its keys, within `budget`;
+    /// None (with a note in `tried`) when the agent cannot be used.
+    fn open(
+        session: &Session,
+        sock: &Path,
+        budget: Duration,
+        tried: &mut Tried,
+    ) -> Option<AgentKeys> {
+        let relay = match BoundedAgent::start(sock, budget) {
+            Ok(relay) => relay,
+            Err(e) => {
+                tried
+                    .notes
+                    .push(t!("ssh-agent-unusable", error = e.to_string()));
+                return None;
+            }
+        };
+        let listed = (|| {
+            let mut agent = session.agent()?;
+            agent.set_identity_path(relay.socket())?;
+            agent.connect()?;
+            agent.list_identities()?;
+            let identities = agent.identities()?;
+            Ok::<_, ssh2::Error>((agent, identities))
+        })();
+        match listed {
+            Ok((agent, identities)) => Some(AgentKeys {
+                agent,
+                identities,
+                relay,
+                budget,
+            }),
+            Err(e) => {
+                tried.notes.push(agent_note(&relay, budget, Some(e)));
+                None
+            }
+        }
+    }
+
+    /// Where the agent holds the key whose public blob is `blob`.
+    fn position(&self, blob: &[u8]) -> Option<usize> {
+        self.identities.iter().position(|k| k.blob() == blob)
+    }
+
+    /// Offers the agent's key `i` (userauth_agent offers only the first
+    /// key: tutor walks them itself).
+    fn offer(
+        &mut self,
+        i: usize,
+        user: &str,
+        tried: &mut Tried,
+        rejected_blobs: &mut Vec<Vec<u8>>,
+    ) -> Offer {
+        let identity = &self.identities[i];
+        let label = format!(
+            "{} ({})",
+            known_hosts::fingerprint_sha256(identity.blob()),
+            identity.comment()
+        );
+        let result = self.agent.userauth(user, identity);
+        if self.relay.gave_up().is_some() {
+            // The relay hung up on libssh2: the agent's fault, not a
+            // refusal by the server.
+            tried
+                .notes
+                .push(agent_note(&self.relay, self.budget, result.err()));
+            return Offer::AgentGone;
+        }
+        match attempt(result) {
+            Attempt::Accepted => Offer::Accepted,
+            Attempt::Rejected => {
+                tried.agent_keys.push(label);
+                rejected_blobs.push(identity.blob().to_vec());
+                Offer::Next
+            }
+            Attempt::Unusable(why) => {
+                tried.notes.push(format!("agent key {label} ({why})"));
+                Offer::Next
+            }
+            end => Offer::Stop(end),
+        }
+    }
+}
+
+/// The note for an agent that could not be used: when the relay gave up,
+/// the agent's own failure says more than libssh2's "agent recv failed".
+fn agent_note(relay: &BoundedAgent, budget: Duration, e: Option<ssh2::Error>) -> String {
+    match relay.gave_up() {
+        Some(GaveUp::TimedOut) => t!("ssh-agent-silent", timeout = seconds(budget)),
+        Some(GaveUp::Failed) => t!(
+            "ssh-agent-unusable",
+            error = relay
+                .error()
+                .or_else(|| e.map(|e| e.to_string()))
+                .unwrap_or_default()
+        ),
+        None => t!(
+            "ssh-agent-unusable",
+            error = e.map(|e| e.to_string()).unwrap_or_default()
+        ),
+    }
 }

@@ -1,6 +1,11 @@
 //! The part of `~/.ssh/config` (ssh_config(5)) tutor honours, so that `tutor` reaches the
 //! server the same way the learner's own `ssh myserver` does: `Host` blocks
-//! choose `HostName`, `User`, `Port` and `IdentityFile`.
+//! choose `HostName`, `User`, `Port` and `IdentityFile`, and where host keys
+//! are recorded: `UserKnownHostsFile`, `GlobalKnownHostsFile`,
+//! `HostKeyAlias` and `HashKnownHosts`. The system-wide
+//! `/etc/ssh/ssh_config` is read after it for those four only (Debian and
+//! Ubuntu set `HashKnownHosts yes` there), as `ssh` reads it after the
+//! user's file; its other settings have never applied to tutor.
 //!
 //! OpenSSH rules kept: keywords are case-insensitive and take `Key value`
 //! or `Key=value`; the first value obtained for a keyword wins, except
@@ -20,7 +25,18 @@ pub(super) struct HostConfig {
     pub user: Option<String>,
     pub port: Option<u16>,
     pub identity_files: Vec<PathBuf>,
+    /// `UserKnownHostsFile` (several files may be listed; `none`: empty).
+    pub user_known_hosts: Option<Vec<PathBuf>>,
+    /// `GlobalKnownHostsFile` (several files may be listed; `none`: empty).
+    pub global_known_hosts: Option<Vec<PathBuf>>,
+    /// `HostKeyAlias`: the name host keys are looked up and recorded under.
+    pub host_key_alias: Option<String>,
+    /// `HashKnownHosts`.
+    pub hash_known_hosts: Option<bool>,
 }
+
+/// The system-wide client config `ssh` reads after the user's.
+pub const SYSTEM_CONFIG: &str = "/etc/ssh/ssh_config";
 
 /// Applies the config text to `host` (the name as the learner types it).
 pub(super) fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
@@ -28,6 +44,8 @@ pub(super) fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
     let mut active = true;
     let mut config = HostConfig::default();
     let mut raw_identities: Vec<String> = Vec::new();
+    let mut raw_user_files: Option<Vec<String>> = None;
+    let mut raw_global_files: Option<Vec<String>> = None;
     for line in config_text.lines() {
         let Some((keyword, args)) = split_line(line) else {
             continue;
@@ -45,10 +63,31 @@ pub(super) fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
             _ if !active => continue,
             _ => {}
         }
+        match keyword.as_str() {
+            "userknownhostsfile" if raw_user_files.is_none() && !args.is_empty() => {
+                raw_user_files = Some(args);
+                continue;
+            }
+            "globalknownhostsfile" if raw_global_files.is_none() && !args.is_empty() => {
+                raw_global_files = Some(args);
+                continue;
+            }
+            _ => {}
+        }
         let Some(value) = args.into_iter().next() else {
             continue;
         };
         match keyword.as_str() {
+            "hostkeyalias" if config.host_key_alias.is_none() => {
+                config.host_key_alias = Some(value);
+            }
+            "hashknownhosts" if config.hash_known_hosts.is_none() => {
+                config.hash_known_hosts = match value.to_ascii_lowercase().as_str() {
+                    "yes" => Some(true),
+                    "no" => Some(false),
+                    _ => None,
+                };
+            }
             "hostname" if config.hostname.is_none() => config.hostname = Some(value),
             "user" if config.user.is_none() => config.user = Some(value),
             "port" if config.port.is_none() => {
@@ -79,14 +118,40 @@ pub(super) fn lookup(config_text: &str, host: &str, home: &Path) -> HostConfig {
             config.identity_files.push(path);
         }
     }
+    let files = |raw: Vec<String>| -> Vec<PathBuf> {
+        if raw.len() == 1 && raw[0].eq_ignore_ascii_case("none") {
+            return Vec::new();
+        }
+        raw.iter()
+            .map(|r| expand_tilde(&expand_tokens(r, &tokens), home))
+            .collect()
+    };
+    config.user_known_hosts = raw_user_files.map(files);
+    config.global_known_hosts = raw_global_files.map(files);
     config
+}
+
+impl HostConfig {
+    /// Fills what `self` leaves unset with the known-hosts settings of
+    /// `later` (a config read after this one: first value wins).
+    pub(super) fn known_hosts_defaults_from(&mut self, later: HostConfig) {
+        self.user_known_hosts = self.user_known_hosts.take().or(later.user_known_hosts);
+        self.global_known_hosts = self.global_known_hosts.take().or(later.global_known_hosts);
+        self.host_key_alias = self.host_key_alias.take().or(later.host_key_alias);
+        self.hash_known_hosts = self.hash_known_hosts.or(later.hash_known_hosts);
+    }
 }
 
 /// Reads `home/.ssh/config` and applies it to `host`; no file means no
 /// settings.
 pub(super) fn load(home: &Path, host: &str) -> anyhow::Result<HostConfig> {
-    let path = home.join(".ssh").join("config");
-    match std::fs::read(&path) {
+    load_file(&home.join(".ssh").join("config"), home, host)
+}
+
+/// Reads the config file at `path` and applies it to `host`; no file means
+/// no settings.
+pub(super) fn load_file(path: &Path, home: &Path, host: &str) -> anyhow::Result<HostConfig> {
+    match std::fs::read(path) {
         Ok(bytes) => Ok(lookup(&String::from_utf8_lossy(&bytes), host, home)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HostConfig::default()),
         Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
@@ -330,6 +395,54 @@ Host srv
                 PathBuf::from("/keys/%x"),
             ]
         );
+    }
+
+    #[test]
+    fn known_hosts_settings() {
+        let text = "\
+Host srv
+    UserKnownHostsFile ~/.ssh/kh_%h /shared/kh
+    GlobalKnownHostsFile none
+    HostKeyAlias SrvAlias
+    HashKnownHosts yes
+Host *
+    UserKnownHostsFile ~/.ssh/ignored
+    HashKnownHosts no
+    HostKeyAlias ignored
+";
+        let c = look(text, "srv");
+        assert_eq!(
+            c.user_known_hosts,
+            Some(vec![
+                PathBuf::from("/home/ann/.ssh/kh_srv"),
+                PathBuf::from("/shared/kh")
+            ])
+        );
+        assert_eq!(c.global_known_hosts, Some(vec![]));
+        assert_eq!(c.host_key_alias.as_deref(), Some("SrvAlias"));
+        assert_eq!(c.hash_known_hosts, Some(true));
+        let other = look(text, "db");
+        assert_eq!(
+            other.user_known_hosts,
+            Some(vec![PathBuf::from("/home/ann/.ssh/ignored")])
+        );
+        assert_eq!(other.global_known_hosts, None);
+        assert_eq!(other.hash_known_hosts, Some(false));
+        assert_eq!(look("HashKnownHosts maybe\n", "x").hash_known_hosts, None);
+
+        // A later file (the system's) fills only what is unset.
+        let mut user = look("UserKnownHostsFile /u\n", "x");
+        user.known_hosts_defaults_from(look(
+            "UserKnownHostsFile /sys\nGlobalKnownHostsFile /g1 /g2\nHashKnownHosts yes\nPort 2\n",
+            "x",
+        ));
+        assert_eq!(user.user_known_hosts, Some(vec![PathBuf::from("/u")]));
+        assert_eq!(
+            user.global_known_hosts,
+            Some(vec![PathBuf::from("/g1"), PathBuf::from("/g2")])
+        );
+        assert_eq!(user.hash_known_hosts, Some(true));
+        assert_eq!(user.port, None, "only the known-hosts settings");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Reaching the server: resolve its name (with a timeout), open the TCP
 //! connection (TCP_NODELAY on), run the handshake asking first for the key
-//! types known_hosts already holds, and check the host key against the
-//! learner's known_hosts under every name the host is known by.
+//! types known_hosts already holds (and never for host certificates), and
+//! check the host key against every known_hosts file under every name the
+//! host is known by (or its `HostKeyAlias`).
 
 use std::io::ErrorKind;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,9 @@ pub(super) struct Verified {
     pub addr: SocketAddr,
     /// `SHA256:…` of the host key.
     pub fingerprint: String,
+    /// The session's socket (a second handle), to wait on while commands
+    /// run without blocking.
+    pub socket: Option<TcpStream>,
 }
 
 /// Connects, runs the handshake and checks the host key under `policy`,
@@ -31,16 +35,17 @@ pub(super) fn verified_session(
     target: &SshTarget,
     policy: HostKeyPolicy,
 ) -> Result<Verified, LoginFailure> {
-    let known_text = read_known_hosts(&target.known_hosts)?;
+    let files = read_known_hosts_files(target)?;
     let (stream, addr) = open_tcp(target)?;
     // Without it every small packet waits for a delayed ACK: ≈45 ms per
     // command instead of ≈3 ms.
     let _ = stream.set_nodelay(true);
+    let socket = stream.try_clone().ok();
 
     let mut session = Session::new()
         .map_err(|e| LoginFailure::Protocol(format!("Could not start an SSH session: {e}.")))?;
     session.set_timeout(millis(target.connect_timeout));
-    prefer_known_key_types(&session, &known_text, target);
+    set_host_key_order(&session, &files, target);
     session.set_tcp_stream(stream);
     session
         .handshake()
@@ -54,16 +59,16 @@ pub(super) fn verified_session(
         .to_string();
     let blob = blob.to_vec();
     let fingerprint = known_hosts::fingerprint_sha256(&blob);
-    match host_key_status(&known_text, target, &blob) {
-        HostKeyStatus::Match => {}
-        HostKeyStatus::Mismatch { line } => {
+    match host_key_status(&files, target, &blob) {
+        Standing::Match => {}
+        Standing::Changed { file, line } => {
             return Err(LoginFailure::HostKeyChanged {
                 fingerprint,
-                known_hosts: target.known_hosts.clone(),
+                known_hosts: file,
                 line,
             })
         }
-        HostKeyStatus::NotFound => {
+        Standing::NotFound => {
             let accept = match policy {
                 HostKeyPolicy::Strict => false,
                 HostKeyPolicy::AcceptNew => true,
@@ -75,37 +80,111 @@ pub(super) fn verified_session(
                     key_type,
                 });
             }
-            for name in std::iter::once(&target.host).chain(&target.known_as) {
-                let line = known_hosts::entry_line(name, target.port, &key_type, &blob);
-                known_hosts::append(&target.known_hosts, &line).map_err(|e| {
-                    LoginFailure::Protocol(format!(
-                        "Could not record the server's host key: {e:#}."
-                    ))
-                })?;
-            }
+            record(target, &key_type, &blob).map_err(|e| {
+                LoginFailure::Protocol(format!("Could not record the server's host key: {e:#}."))
+            })?;
         }
     }
     Ok(Verified {
         session,
         addr,
         fingerprint,
+        socket,
     })
 }
 
-/// The host key's standing under every name the host is known by: a
-/// mismatch under any name wins (never log in past a changed key), then a
-/// match. A port-less entry counts for port 22 only, stricter than libssh2.
-fn host_key_status(known_text: &str, target: &SshTarget, blob: &[u8]) -> HostKeyStatus {
-    let statuses: Vec<HostKeyStatus> = std::iter::once(&target.host)
-        .chain(&target.known_as)
-        .map(|name| known_hosts::check(known_text, name, target.port, blob))
-        .collect();
-    statuses
-        .iter()
-        .find(|s| matches!(s, HostKeyStatus::Mismatch { .. }))
-        .or_else(|| statuses.iter().find(|s| **s == HostKeyStatus::Match))
-        .copied()
-        .unwrap_or(HostKeyStatus::NotFound)
+/// The names (and ports) the host key is looked up and recorded under:
+/// the `HostKeyAlias` alone, port-less as `ssh` does; otherwise the host
+/// connected to, then its other names, on the port connected to. A port of
+/// 22 is recorded without it.
+fn key_names(target: &SshTarget) -> Vec<(&str, u16)> {
+    match &target.host_key_alias {
+        Some(alias) => vec![(alias.as_str(), 22)],
+        None => std::iter::once(&target.host)
+            .chain(&target.known_as)
+            .map(|name| (name.as_str(), target.port))
+            .collect(),
+    }
+}
+
+/// Records an accepted key in the first user known_hosts file, under every
+/// name, hashed when `HashKnownHosts` says so.
+fn record(target: &SshTarget, key_type: &str, blob: &[u8]) -> anyhow::Result<()> {
+    // `UserKnownHostsFile none`: nowhere to record it (ssh would not either).
+    let Some(path) = target.known_hosts.first() else {
+        return Ok(());
+    };
+    for (name, port) in key_names(target) {
+        let line = if target.hash_known_hosts {
+            known_hosts::hashed_entry_line(name, port, key_type, blob)?
+        } else {
+            known_hosts::entry_line(name, port, key_type, blob)
+        };
+        known_hosts::append(path, &line)?;
+    }
+    Ok(())
+}
+
+/// Where the host key stands across every known_hosts file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Standing {
+    Match,
+    /// `file` line `line` holds another key for the host (or revokes it).
+    Changed {
+        file: PathBuf,
+        line: usize,
+    },
+    NotFound,
+}
+
+/// The host key's standing under every name and in every file (the user's,
+/// then the system's): a contradiction anywhere wins (never log in past a
+/// changed key, and never call it new), then a match. Within one file the
+/// rules are [`known_hosts::check`]'s; a port-less entry counts for port 22
+/// only, stricter than libssh2.
+fn host_key_status(files: &[(PathBuf, String)], target: &SshTarget, blob: &[u8]) -> Standing {
+    let mut matched = false;
+    for (name, port) in key_names(target) {
+        for (path, text) in files {
+            match known_hosts::check(text, name, port, blob) {
+                HostKeyStatus::Mismatch { line } => {
+                    return Standing::Changed {
+                        file: path.clone(),
+                        line,
+                    }
+                }
+                HostKeyStatus::Match => matched = true,
+                HostKeyStatus::NotFound => {}
+            }
+        }
+    }
+    if matched {
+        Standing::Match
+    } else {
+        Standing::NotFound
+    }
+}
+
+/// Every known_hosts file `ssh` would read, with its text; a missing file
+/// is empty, a user file that cannot be read an error.
+fn read_known_hosts_files(target: &SshTarget) -> Result<Vec<(PathBuf, String)>, LoginFailure> {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for path in &target.known_hosts {
+        if !files.iter().any(|(p, _)| p == path) {
+            let text = read_known_hosts(path)?;
+            files.push((path.clone(), text));
+        }
+    }
+    // The system's files are the administrator's: one tutor cannot read is
+    // skipped, as `ssh` skips it, rather than stopping every login.
+    for path in &target.global_known_hosts {
+        if !files.iter().any(|(p, _)| p == path) {
+            if let Ok(text) = read_known_hosts(path) {
+                files.push((path.clone(), text));
+            }
+        }
+    }
+    Ok(files)
 }
 
 fn read_known_hosts(path: &Path) -> Result<String, LoginFailure> {
@@ -119,33 +198,37 @@ fn read_known_hosts(path: &Path) -> Result<String, LoginFailure> {
     }
 }
 
-/// libssh2 picks its own favourite host key type; OpenSSH asks first for
-/// the types already recorded for this host. Without the same order a host
-/// known by its ed25519 key would look unknown when it also has ECDSA.
-fn prefer_known_key_types(session: &Session, known_text: &str, target: &SshTarget) {
-    let known = known_hosts::known_key_types(known_text, &target.host, target.port);
-    if known.is_empty() {
-        return;
-    }
+/// The host key algorithms to ask for, in order. libssh2 picks its own
+/// favourite host key type; OpenSSH asks first for the types already
+/// recorded for this host (without the same order a host known by its
+/// ed25519 key would look unknown when it also has ECDSA). Host
+/// certificates (`*-cert-v01@openssh.com`, which libssh2 would otherwise
+/// prefer) are never asked for: tutor cannot check them against a CA, and
+/// their fingerprint is not the one `ssh-keygen -lf` prints for the key.
+fn set_host_key_order(session: &Session, files: &[(PathBuf, String)], target: &SshTarget) {
     let Ok(supported) = session.supported_algs(MethodType::HostKey) else {
         return;
     };
+    let supported: Vec<&str> = supported
+        .into_iter()
+        .filter(|s| !s.ends_with("-cert-v01@openssh.com"))
+        .collect();
+    let (name, port) = key_names(target)[0];
     let mut order: Vec<&str> = Vec::new();
-    for key_type in &known {
-        let algorithms: &[&str] = match key_type.as_str() {
-            "ssh-rsa" => &["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
-            other => &[other][..],
-        };
-        for alg in algorithms {
-            if let Some(s) = supported.iter().find(|s| *s == alg) {
-                if !order.contains(s) {
-                    order.push(s);
+    for (_, text) in files {
+        for key_type in known_hosts::known_key_types(text, name, port) {
+            let algorithms: &[&str] = match key_type.as_str() {
+                "ssh-rsa" => &["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+                other => &[other][..],
+            };
+            for alg in algorithms {
+                if let Some(s) = supported.iter().find(|s| *s == alg) {
+                    if !order.contains(s) {
+                        order.push(s);
+                    }
                 }
             }
         }
-    }
-    if order.is_empty() {
-        return;
     }
     for s in &supported {
         if !order.contains(s) {
@@ -264,9 +347,84 @@ fn handshake_failure(e: &ssh2::Error, addr: SocketAddr, timeout: Duration) -> Lo
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
+
+    fn target(port: u16) -> SshTarget {
+        SshTarget {
+            host: "127.0.0.1".into(),
+            port,
+            user: "nobody".into(),
+            identities: vec![],
+            identities_only: false,
+            known_hosts: vec![PathBuf::from("/u/known_hosts")],
+            global_known_hosts: vec![PathBuf::from("/etc/g")],
+            known_as: vec!["a.org".into()],
+            host_key_alias: None,
+            hash_known_hosts: false,
+            connect_timeout: Duration::from_secs(2),
+            command_timeout: Duration::from_secs(2),
+            use_agent: false,
+        }
+    }
+
+    #[test]
+    fn any_file_that_contradicts_makes_the_key_changed() {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let a = "AAAAC3NzaC1lZDI1NTE5AAAAICTn1r12B7Obp1JmX1Q5vjrFQWEK1KLQJqzSn9im82ne";
+        let b = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+        let key_a = b64.decode(a).unwrap();
+        let files = |user: &str, global: &str| {
+            vec![
+                (PathBuf::from("/u/known_hosts"), user.to_string()),
+                (PathBuf::from("/etc/g"), global.to_string()),
+            ]
+        };
+        let t = target(22);
+        let status = |u: &str, g: &str| host_key_status(&files(u, g), &t, &key_a);
+        assert_eq!(status("", ""), Standing::NotFound);
+        assert_eq!(
+            status("", &format!("a.org ssh-ed25519 {a}\n")),
+            Standing::Match
+        );
+        assert_eq!(
+            status(
+                &format!("127.0.0.1 ssh-ed25519 {a}\n"),
+                &format!("\n127.0.0.1 ssh-ed25519 {b}\n")
+            ),
+            Standing::Changed {
+                file: PathBuf::from("/etc/g"),
+                line: 2
+            }
+        );
+        assert_eq!(
+            status("", &format!("a.org ssh-ed25519 {b}\n")),
+            Standing::Changed {
+                file: PathBuf::from("/etc/g"),
+                line: 1
+            }
+        );
+        // With HostKeyAlias only the alias counts, port-less.
+        let t = SshTarget {
+            host_key_alias: Some("alias".into()),
+            ..target(2222)
+        };
+        let status = |u: &str| host_key_status(&files(u, ""), &t, &key_a);
+        assert_eq!(status(&format!("alias ssh-ed25519 {a}\n")), Standing::Match);
+        assert_eq!(
+            status(&format!("[alias]:2222 ssh-ed25519 {a}\n")),
+            Standing::NotFound
+        );
+        assert_eq!(
+            status(&format!("[127.0.0.1]:2222 ssh-ed25519 {b}\n")),
+            Standing::NotFound
+        );
+        assert_eq!(key_names(&t), vec![("alias", 22)]);
+        assert_eq!(
+            key_names(&target(2222)),
+            vec![("127.0.0.1", 2222), ("a.org", 2222)]
+        );
+    }
 
     #[test]
     fn closed_loopback_port_is_refused() {
@@ -276,8 +434,12 @@ mod tests {
             port: 1,
             user: "nobody".into(),
             identities: vec![],
-            known_hosts: PathBuf::from("/nonexistent/known_hosts"),
+            identities_only: false,
+            known_hosts: vec![PathBuf::from("/nonexistent/known_hosts")],
+            global_known_hosts: Vec::new(),
             known_as: Vec::new(),
+            host_key_alias: None,
+            hash_known_hosts: false,
             use_agent: false,
             connect_timeout: Duration::from_secs(2),
             command_timeout: Duration::from_secs(2),

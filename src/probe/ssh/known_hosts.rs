@@ -107,6 +107,43 @@ pub(super) fn entry_line(host: &str, port: u16, key_type: &str, key_blob: &[u8])
     )
 }
 
+/// The line `ssh` writes with `HashKnownHosts yes` (and `ssh-keygen -H`):
+/// the name replaced by `|1|salt|HMAC-SHA1(salt, name)`, both base64, with
+/// a fresh random 20-byte salt.
+pub(super) fn hashed_entry_line(
+    host: &str,
+    port: u16,
+    key_type: &str,
+    key_blob: &[u8],
+) -> anyhow::Result<String> {
+    let mut salt = [0u8; 20];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut salt))
+        .context("could not read random bytes for a hashed known_hosts entry")?;
+    Ok(hashed_entry_line_with_salt(
+        host, port, key_type, key_blob, &salt,
+    ))
+}
+
+fn hashed_entry_line_with_salt(
+    host: &str,
+    port: u16,
+    key_type: &str,
+    key_blob: &[u8],
+    salt: &[u8],
+) -> String {
+    // Any key length is valid for HMAC.
+    let mut mac = Hmac::<Sha1>::new_from_slice(salt).expect("HMAC takes any key length");
+    mac.update(lookup_name(host, port).as_bytes());
+    format!(
+        "|1|{}|{} {} {}",
+        STANDARD.encode(salt),
+        STANDARD.encode(mac.finalize().into_bytes()),
+        key_type,
+        STANDARD.encode(key_blob)
+    )
+}
+
 /// Appends `line` to the file at `path`, creating its directory (0700) and
 /// the file (0600) when they are missing, as `ssh` does for `~/.ssh`.
 pub(super) fn append(path: &Path, line: &str) -> anyhow::Result<()> {
@@ -450,6 +487,22 @@ mod tests {
         let line = entry_line("127.0.0.1", 2222, ED, &a);
         assert_eq!(line, format!("[127.0.0.1]:2222 {ED} {KEY_A}"));
         assert_eq!(check(&line, "127.0.0.1", 2222, &a), HostKeyStatus::Match);
+    }
+
+    #[test]
+    fn hashed_entries_as_ssh_keygen_writes_them() {
+        let a = blob(KEY_A);
+        // ssh-keygen -H wrote HASHED_22 for "127.0.0.1": same salt, same line.
+        let salt = STANDARD
+            .decode(HASHED_22.split('|').nth(2).unwrap())
+            .unwrap();
+        let line = hashed_entry_line_with_salt("127.0.0.1", 22, ED, &a, &salt);
+        assert_eq!(line, format!("{HASHED_22} {ED} {KEY_A}"));
+        let fresh = hashed_entry_line("127.0.0.1", 2222, ED, &a).unwrap();
+        assert!(fresh.starts_with("|1|") && !fresh.contains("127.0.0.1"));
+        assert_eq!(check(&fresh, "127.0.0.1", 2222, &a), HostKeyStatus::Match);
+        assert_eq!(check(&fresh, "127.0.0.1", 22, &a), HostKeyStatus::NotFound);
+        assert_ne!(fresh, hashed_entry_line("127.0.0.1", 2222, ED, &a).unwrap());
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! few milliseconds instead of the ≈270 ms of `ssh host cmd`. Every blocking
 //! step has a timeout, and every way a login can fail becomes a
 //! [`LoginFailure`] whose text a beginner can act on. Host keys are checked
-//! against the learner's own `known_hosts` with OpenSSH's rules, so tutor
-//! and `ssh` never disagree about whether the server is the right one.
+//! against every known_hosts file OpenSSH reads (the user's, the system's,
+//! as `~/.ssh/config` names them) with OpenSSH's rules, so tutor and `ssh`
+//! never disagree about whether the server is the right one.
 //!
 //! The layers, each in its own file: `target` decides where and as whom
 //! (from the profile and `~/.ssh/config`), `connect` reaches the server and
@@ -21,6 +22,7 @@ use ssh2::ErrorCode;
 
 use crate::t;
 
+mod agent;
 mod auth;
 mod config;
 mod connect;
@@ -29,6 +31,7 @@ mod known_hosts;
 mod session;
 mod target;
 
+pub use config::SYSTEM_CONFIG;
 pub use session::Remote;
 pub use target::LoginSpec;
 
@@ -47,12 +50,31 @@ pub struct SshTarget {
     pub host: String,
     pub port: u16,
     pub user: String,
-    /// Private key files to offer, in order, after the agent's keys.
+    /// Private key files to offer, in order.
     pub identities: Vec<PathBuf>,
-    pub known_hosts: PathBuf,
+    /// A key was named (the profile's identity, an `IdentityFile` in
+    /// `~/.ssh/config`): offer only `identities`, each through the agent
+    /// when it holds that key, and no other agent key (OpenSSH's
+    /// `IdentitiesOnly`). Otherwise every agent key goes first.
+    pub identities_only: bool,
+    /// The user's known_hosts files (OpenSSH's `UserKnownHostsFile`, by
+    /// default `~/.ssh/known_hosts` and `~/.ssh/known_hosts2`): all are
+    /// read, and a newly accepted key is recorded in the first.
+    pub known_hosts: Vec<PathBuf>,
+    /// The system's (`GlobalKnownHostsFile`, by default
+    /// `/etc/ssh/ssh_known_hosts` and `ssh_known_hosts2`): read only. A key
+    /// that any file contradicts is "changed", never "new".
+    pub global_known_hosts: Vec<PathBuf>,
     /// Other names the host key may be recorded under (tutor connects to
     /// the profile's IP, but `ssh user@domain` records the domain).
     pub known_as: Vec<String>,
+    /// `HostKeyAlias`: host keys are looked up and recorded under this name
+    /// alone, without the port (as `ssh` does), instead of `host` and
+    /// `known_as`.
+    pub host_key_alias: Option<String>,
+    /// `HashKnownHosts`: a recorded entry names the host hashed
+    /// (`|1|salt|hmac`), as `ssh-keygen -H` writes it.
+    pub hash_known_hosts: bool,
     pub use_agent: bool,
     /// For the TCP connect, and again for each blocking step of the
     /// handshake and the login (the time a learner spends answering an

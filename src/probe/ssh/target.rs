@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use super::{config, keys, SshTarget};
 
+/// OpenSSH's default `GlobalKnownHostsFile`.
+pub(super) const GLOBAL_KNOWN_HOSTS: [&str; 2] =
+    ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
+
 /// What the learner told tutor about logging in to their server, and the
 /// run's choices (agent, timeouts). Plain values: probe code does not know
 /// tutor's profile.
@@ -23,9 +27,14 @@ pub struct LoginSpec<'a> {
     /// A key file the learner named: offered first, and then the default
     /// `~/.ssh/id_*` files are not offered.
     pub identity: Option<&'a Path>,
-    /// Default `home/.ssh/known_hosts`.
+    /// The known_hosts file the learner named: then the only user file
+    /// (like `ssh -o UserKnownHostsFile=FILE`). Default: `UserKnownHostsFile`
+    /// from the config, else `home/.ssh/known_hosts` and `known_hosts2`.
     pub known_hosts: Option<&'a Path>,
     pub home: &'a Path,
+    /// The system-wide ssh_config read after `home/.ssh/config` for the
+    /// known-hosts settings ([`config::SYSTEM_CONFIG`]; None in tests).
+    pub system_config: Option<&'a Path>,
     pub use_agent: bool,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
@@ -48,6 +57,27 @@ impl SshTarget {
         let server_ip = spec.server_ip.to_string();
         let by_domain = config::load(home, spec.domain).unwrap_or_default();
         let by_ip = config::load(home, &server_ip).unwrap_or_default();
+        // Where host keys live: the user's config (for the domain, then the
+        // IP), then the system's; the first value found wins.
+        let mut kh = by_domain.clone();
+        kh.known_hosts_defaults_from(by_ip.clone());
+        if let Some(system) = spec.system_config {
+            for name in [spec.domain, server_ip.as_str()] {
+                kh.known_hosts_defaults_from(
+                    config::load_file(system, home, name).unwrap_or_default(),
+                );
+            }
+        }
+        let ssh_dir = home.join(".ssh");
+        let known_hosts = match spec.known_hosts {
+            Some(path) => vec![path.to_path_buf()],
+            None => kh
+                .user_known_hosts
+                .unwrap_or_else(|| vec![ssh_dir.join("known_hosts"), ssh_dir.join("known_hosts2")]),
+        };
+        let global_known_hosts = kh
+            .global_known_hosts
+            .unwrap_or_else(|| GLOBAL_KNOWN_HOSTS.iter().map(PathBuf::from).collect());
 
         let host = by_domain
             .hostname
@@ -66,6 +96,7 @@ impl SshTarget {
             spec.identity.map(Path::to_path_buf).into_iter().collect();
         identities.extend(by_domain.identity_files);
         identities.extend(by_ip.identity_files);
+        let identities_only = !identities.is_empty();
         if spec.identity.is_none() {
             identities.extend(keys::default_identity_files(home));
         }
@@ -75,10 +106,12 @@ impl SshTarget {
             port,
             user: spec.ssh_user.to_string(),
             identities,
-            known_hosts: spec
-                .known_hosts
-                .map_or_else(|| home.join(".ssh").join("known_hosts"), Path::to_path_buf),
+            identities_only,
+            known_hosts,
+            global_known_hosts,
             known_as,
+            host_key_alias: kh.host_key_alias,
+            hash_known_hosts: kh.hash_known_hosts.unwrap_or(false),
             use_agent: spec.use_agent,
             connect_timeout: spec.connect_timeout,
             command_timeout: spec.command_timeout,
@@ -112,6 +145,7 @@ mod tests {
             identity: None,
             known_hosts: None,
             home,
+            system_config: None,
             use_agent: true,
             connect_timeout: Duration::from_secs(5),
             command_timeout: Duration::from_secs(10),
@@ -155,8 +189,16 @@ Host 203.0.113.7
             ]
             .map(|n| h.join(".ssh").join(n))
         );
-        assert_eq!(t.known_hosts, h.join(".ssh/known_hosts"));
+        assert_eq!(
+            t.known_hosts,
+            [h.join(".ssh/known_hosts"), h.join(".ssh/known_hosts2")]
+        );
+        assert_eq!(t.global_known_hosts, GLOBAL_KNOWN_HOSTS.map(PathBuf::from));
+        assert_eq!(t.host_key_alias, None);
+        assert!(!t.hash_known_hosts);
         assert_eq!(t.known_as, vec![DOMAIN.to_string()]);
+        // No key named: every agent key may go first.
+        assert!(!t.identities_only);
         assert!(t.use_agent);
         assert_eq!(t.connect_timeout, Duration::from_secs(5));
         assert_eq!(t.command_timeout, Duration::from_secs(10));
@@ -171,6 +213,8 @@ Host 203.0.113.7
         assert_eq!(t.port, 2200);
         // The learner's ssh_user, not the config's User.
         assert_eq!(t.user, "ann");
+        // Keys named in the config: only those (and the defaults) are offered.
+        assert!(t.identities_only);
         let mut want = vec![h.join(".ssh/domain_key"), h.join(".ssh/ip_key")];
         want.extend(defaults(h));
         assert_eq!(t.identities, want);
@@ -210,10 +254,43 @@ Host 203.0.113.7
                 h.join(".ssh/ip_key")
             ]
         );
-        assert_eq!(t.known_hosts, kh);
+        assert_eq!(t.known_hosts, vec![kh]);
         assert!(!t.use_agent);
         // HostName still applies: only the port was chosen.
         assert_eq!(t.host, "10.0.0.9");
+    }
+
+    #[test]
+    fn known_hosts_files_alias_and_hashing() {
+        let home = home_with(
+            "Host 203.0.113.7\n    UserKnownHostsFile ~/kh1 ~/kh2\n    HostKeyAlias web\n",
+        );
+        let h = home.path();
+        let system = h.join("ssh_config");
+        std::fs::write(
+            &system,
+            "Host *\n    HashKnownHosts yes\n    GlobalKnownHostsFile /g\n    UserKnownHostsFile /sys\n    Port 9\n",
+        )
+        .unwrap();
+        let t = SshTarget::for_learner(&LoginSpec {
+            system_config: Some(&system),
+            ..spec(h)
+        });
+        assert_eq!(t.known_hosts, [h.join("kh1"), h.join("kh2")]);
+        assert_eq!(t.global_known_hosts, [PathBuf::from("/g")]);
+        assert_eq!(t.host_key_alias.as_deref(), Some("web"));
+        assert!(t.hash_known_hosts);
+        // Only the known-hosts settings come from the system's file.
+        assert_eq!(t.port, 22);
+        // A known_hosts named in the profile is the only user file.
+        let kh = h.join("mine");
+        let t = SshTarget::for_learner(&LoginSpec {
+            known_hosts: Some(&kh),
+            system_config: Some(&system),
+            ..spec(h)
+        });
+        assert_eq!(t.known_hosts, vec![kh]);
+        assert_eq!(t.global_known_hosts, [PathBuf::from("/g")]);
     }
 
     #[test]
