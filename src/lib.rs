@@ -13,6 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod engine;
+pub mod ft;
 pub mod hints;
 pub mod i18n;
 pub mod lessons;

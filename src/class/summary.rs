@@ -231,6 +231,7 @@ mod tests {
             current_stage: Some("c".into()),
             stages: Default::default(),
             history,
+            ft_runs: vec![],
         };
         for (s, st) in [
             ("a", StageStatus::Done),

@@ -465,7 +465,11 @@ mod tests {
         )
         .unwrap();
         let mut p = store.load().unwrap().unwrap();
-        assert_eq!(p.answers.as_ref().unwrap().lang, None, "an unknown language is no choice");
+        assert_eq!(
+            p.answers.as_ref().unwrap().lang,
+            None,
+            "an unknown language is no choice"
+        );
         p.current_stage = Some("dns".into());
         store.save(&p).unwrap();
         let v: serde_json::Value =
