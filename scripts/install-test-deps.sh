@@ -20,6 +20,8 @@ PACKAGES=(
     dnsutils util-linux procps passwd
     # ssh2 (bundled libssh2) builds against OpenSSL.
     libssl-dev pkg-config
+    # tutor ft: the lab project's functional tests drive headless Chromium.
+    chromium chromium-driver
 )
 
 missing=()
@@ -66,6 +68,16 @@ else
     # --isolated: ignore pip.conf/PIP_* (e.g. a find-links that does not exist).
     "$PY" -m pip --isolated download --quiet --timeout 60 --only-binary=:all: \
         --dest "$wheels" 'django<6'
+fi
+
+# Selenium for the functional tests that `tutor ft` runs on the laptop side.
+if ls "$wheels"/selenium-4*.whl >/dev/null 2>&1; then
+    echo "install-test-deps.sh: Selenium wheels already in $wheels"
+else
+    mkdir -p "$wheels"
+    echo "install-test-deps.sh: downloading Selenium into $wheels"
+    "$PY" -m pip --isolated download --quiet --timeout 60 --only-binary=:all: \
+        --dest "$wheels" 'selenium>=4.8,<5'
 fi
 
 echo "install-test-deps.sh: done"

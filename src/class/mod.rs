@@ -358,6 +358,18 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
         {
             entry["file"] = json!(e.file);
             entry["profile"] = json!(e.handin.profile);
+            entry["ft"] = match summary::last_ft(&e.handin) {
+                Some(run) => json!({
+                    "status": run.status,
+                    "time": run.time,
+                    "target": run.target,
+                    "tests": run.tests,
+                    "failures": run.failures,
+                    "errors": run.errors,
+                    "diagnoses": run.diagnoses,
+                }),
+                None => Value::Null,
+            };
             for (stage, st) in entry["stages"]
                 .as_array_mut()
                 .into_iter()
@@ -383,6 +395,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
             .filter_map(|(s, m)| m.map(|m| format!("{s} {}", table::short_duration(m))))
             .collect();
         println!("\n{}", ctx.paint.dim(&t!("class-summary-cells")));
+        print!("{}", ft_lines(&entries, ctx));
         if !parts.is_empty() {
             println!("{}", t!("class-median-line", times = parts.join(" · ")));
         }
@@ -392,6 +405,49 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `Functional tests (tutor ft), last run:` then one line per learner who
+/// ran them: who has green FTs against their own server.
+fn ft_lines(entries: &[summary::Entry], ctx: &Ctx) -> String {
+    let runs: Vec<(&str, &crate::progress::FtRun)> = entries
+        .iter()
+        .filter_map(|e| summary::last_ft(&e.handin).map(|r| (e.name.as_str(), r)))
+        .collect();
+    if runs.is_empty() {
+        return String::new();
+    }
+    let green = runs
+        .iter()
+        .filter(|(_, r)| r.status == crate::status::Status::Pass)
+        .count();
+    let mut out = format!(
+        "\n{}\n",
+        ctx.paint.bold(&t!(
+            "class-ft-heading",
+            green = green,
+            count = entries.len()
+        ))
+    );
+    let w = runs
+        .iter()
+        .map(|(n, _)| console::measure_text_width(n))
+        .max()
+        .unwrap_or(0);
+    for (name, run) in runs {
+        let cell = summary::ft_text(run);
+        let cell = if run.status == crate::status::Status::Pass {
+            ctx.paint.good(&cell)
+        } else {
+            ctx.paint.bad(&cell)
+        };
+        out.push_str(&format!(
+            "  {}  {cell}  {}\n",
+            crate::i18n::pad(name, w),
+            ctx.paint.dim(&format!("{} {}", run.target, run.time))
+        ));
+    }
+    out
 }
 
 /// Write `text` to `path` through a temp file and a rename, so a browser
