@@ -310,3 +310,70 @@ fn a_run_is_read_back_explained_and_kept() {
     // No path in the hand-in.
     assert!(!String::from_utf8_lossy(&o.stdout).contains(&e.project().display().to_string()));
 }
+
+#[test]
+fn why_names_browser_and_selenium_messages() {
+    let e = Env::new();
+    let o = e.run(&[
+        "init",
+        "--domain",
+        "superlists-staging.ottg.eu",
+        "--server-ip",
+        "127.0.0.9",
+        "--ssh-user",
+        "elspeth",
+        "--dev-port",
+        "8000",
+        "--http-port",
+        "80",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let ff = "selenium.common.exceptions.WebDriverException: Message: Reached error page: about:neterror?e=";
+    let cases: Vec<(String, &str)> = vec![
+        // Chrome (recorded from chromedriver 156)
+        ("selenium.common.exceptions.WebDriverException: Message: unknown error: net::ERR_CONNECTION_REFUSED\n  (Session info: chrome=156.0.8078.114)".into(), "server-not-running"),
+        ("selenium.common.exceptions.WebDriverException: Message: unknown error: net::ERR_NAME_NOT_RESOLVED".into(), "dns-no-record"),
+        ("selenium.common.exceptions.WebDriverException: Message: unknown error: net::ERR_CONNECTION_TIMED_OUT".into(), "port-blocked"),
+        ("selenium.common.exceptions.NoSuchElementException: Message: no such element: Unable to locate element: {\"method\":\"css selector\",\"selector\":\"[id=\"id_list_table\"]\"}".into(), "migrations-pending"),
+        // Firefox (geckodriver), as the book prints them
+        (format!("{ff}connectionFailure&u=http%3A//superlists-staging.ottg.eu%3A8000/&c=UTF-8&d=Firefox%20can%E2%80%99t%20establish%20a%20connection"), "server-not-running"),
+        (format!("{ff}connectionFailure&u=http%3A//superlists-staging.ottg.eu/&c=UTF-8&d=Firefox"), "nginx-not-running"),
+        (format!("{ff}dnsNotFound&u=http%3A//superlists-staging.ottg.eu/&c=UTF-8&d=We%20can%E2%80%99t%20connect"), "dns-no-record"),
+        (format!("{ff}netTimeout&u=http%3A//superlists-staging.ottg.eu%3A8000/&c=UTF-8&d=The%20server"), "port-blocked"),
+        ("selenium.common.exceptions.NoSuchElementException: Message: Unable to locate element: [id=\"id_list_table\"]; For documentation on this error".into(), "migrations-pending"),
+        // Page titles in an assertion
+        ("AssertionError: 'To-Do' not found in 'DisallowedHost at /'".into(), "disallowed-host"),
+        ("AssertionError: 'To-Do' not found in 'Bad Request (400)'".into(), "disallowed-host"),
+        ("AssertionError: 'To-Do' not found in '502 Bad Gateway'".into(), "bad-gateway"),
+        ("AssertionError: 'To-Do' not found in 'Welcome to nginx!'".into(), "nginx-default-site"),
+    ];
+    for (message, id) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tutor"))
+            .arg("why")
+            .env("TUTOR_STATE_DIR", e.dir.path().join("state"))
+            .env("HOME", e.dir.path())
+            .env("NO_COLOR", "1")
+            .env("LANG", "C.UTF-8")
+            .env_remove("TUTOR_LANG")
+            .env_remove("LC_ALL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(message.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        let first = out.lines().next().unwrap_or("");
+        assert!(
+            o.status.success() && first.contains(id),
+            "{message}\n→ expected {id}:\n{out}"
+        );
+    }
+}

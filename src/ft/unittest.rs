@@ -237,7 +237,8 @@ fn verdict(line: &str) -> Option<Verdict<'_>> {
         return None;
     };
     let rest = rest.trim();
-    if !rest.is_empty() && !(rest.starts_with('(') && rest.ends_with(')')) {
+    let bracketed = rest.starts_with('(') && rest.ends_with(')');
+    if !(rest.is_empty() || bracketed) {
         return None;
     }
     let inner = rest.trim_start_matches('(').trim_end_matches(')');
