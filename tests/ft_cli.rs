@@ -377,3 +377,48 @@ fn why_names_browser_and_selenium_messages() {
         );
     }
 }
+
+#[test]
+fn ctrl_c_stops_the_tests_process_group_and_keeps_the_run() {
+    let e = Env::new();
+    let cmd = e.script(
+        "slow.sh",
+        "sleep 300 &\necho $! > child.pid\necho $$ > main.pid\nprintf '..'\nsleep 300\n",
+    );
+    let project = e.project().display().to_string();
+    let child = Command::new(env!("CARGO_BIN_EXE_tutor"))
+        .args(["ft", "--json", "--project", &project, "--command", &cmd])
+        .env("TUTOR_STATE_DIR", e.dir.path().join("state"))
+        .env("HOME", e.dir.path())
+        .env("LANG", "C.UTF-8")
+        .env("TUTOR_LOOPBACK_ONLY", "1")
+        .env_remove("TUTOR_LANG")
+        .env_remove("LC_ALL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid_file = e.project().join("child.pid");
+    let until = Instant::now() + Duration::from_secs(20);
+    while !pid_file.exists() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    // What the terminal sends on Ctrl-C (the tests are in their own group,
+    // so only tutor gets it).
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o));
+    let v = json(&o);
+    assert_eq!(v["end"], "interrupted", "{v:#}");
+    for f in ["main.pid", "child.pid"] {
+        let pid = std::fs::read_to_string(e.project().join(f)).unwrap();
+        assert!(wait_dead(pid.trim()), "{f} still runs");
+    }
+    assert_eq!(e.progress()["ft_runs"][0]["status"], "error");
+}
