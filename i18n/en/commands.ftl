@@ -63,3 +63,4 @@ ft-none-ran = No functional test ran: is there a functional_tests folder with te
 ft-no-result = The tests gave no result (the command ended with exit code { $code }); its last lines:
 ft-timed-out = The tests did not finish within { $timeout }: tutor stopped them (a longer limit: --timeout 10m).
 ft-interrupted = Stopped with Ctrl-C: the tests and their browser were stopped.
+ft-same-as-above = The same as above: { $id }.

@@ -63,3 +63,4 @@ ft-none-ran = 실행된 기능 테스트가 없습니다: functional_tests 폴�
 ft-no-result = 테스트 결과가 없습니다(명령이 종료 코드 { $code }로 끝났습니다). 마지막 줄:
 ft-timed-out = 테스트가 { $timeout } 안에 끝나지 않아 tutor가 멈췄습니다(시간을 늘리려면 --timeout 10m).
 ft-interrupted = Ctrl-C로 멈췄습니다: 테스트와 브라우저를 멈췄습니다.
+ft-same-as-above = 위와 같습니다: { $id }.

@@ -482,6 +482,7 @@ pub fn render(
 ) -> String {
     let mut out = String::new();
     out.push('\n');
+    let mut shown: Vec<&str> = Vec::new();
     for f in &r.failing {
         out.push_str(&format!(
             "{} {}  {}\n",
@@ -493,7 +494,17 @@ pub fn render(
             out.push_str(&format!("    {l}\n"));
         }
         match f.recognised.as_deref().and_then(|id| catalog.diagnosis(id)) {
-            Some(d) => out.push_str(&report::failure_lines(d, vars, paint)),
+            // The same diagnosis as a test above: its explanation once.
+            Some(d) if shown.contains(&d.id.as_str()) => {
+                out.push_str(&format!(
+                    "      • {}\n",
+                    t!("ft-same-as-above", id = d.id.as_str())
+                ));
+            }
+            Some(d) => {
+                shown.push(&d.id);
+                out.push_str(&report::failure_lines(d, vars, paint));
+            }
             None => {
                 out.push_str(&format!("      • {}\n", t!("ft-not-recognised")));
             }
