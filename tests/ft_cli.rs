@@ -309,6 +309,23 @@ fn a_run_is_read_back_explained_and_kept() {
     assert_eq!(h["ft_runs"].as_array().unwrap().len(), 6);
     // No path in the hand-in.
     assert!(!String::from_utf8_lossy(&o.stdout).contains(&e.project().display().to_string()));
+    // The class summary says whose FTs are green, also on the projector page.
+    let handin = e.dir.path().join("ada.json");
+    std::fs::write(&handin, &o.stdout).unwrap();
+    let page = e.dir.path().join("class.html");
+    let o = e.run(&[
+        "class",
+        "summary",
+        "--html",
+        &page.display().to_string(),
+        &handin.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("0 of 1 green"), "{out}");
+    assert!(out.contains("ada  ! 0/0"), "{out}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<li>ada: ! 0/0 (dev "), "{html}");
 }
 
 #[test]

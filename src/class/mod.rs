@@ -121,6 +121,7 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
                     refresh: args.watch,
                     titles: &titles,
                     footer: None,
+                    notes: None,
                 },
             );
             write_atomic(path, &page)?;
@@ -335,6 +336,29 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
             time = crate::progress::now_rfc3339()
         );
         let median_label = t!("class-median-label");
+        let ft_heading = t!(
+            "class-ft-heading",
+            green = entries
+                .iter()
+                .filter_map(|e| summary::last_ft(&e.handin))
+                .filter(|r| r.status == crate::status::Status::Pass)
+                .count(),
+            count = entries.len()
+        );
+        let ft_notes: Vec<String> = entries
+            .iter()
+            .filter_map(|e| {
+                summary::last_ft(&e.handin).map(|r| {
+                    format!(
+                        "{}: {} ({} {})",
+                        e.name,
+                        summary::ft_text(r),
+                        r.target,
+                        r.time
+                    )
+                })
+            })
+            .collect();
         let page = html::page(
             &s.table,
             &html::Page {
@@ -343,6 +367,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
                 refresh: None,
                 titles: &titles,
                 footer: Some((&median_label, median_texts)),
+                notes: (!ft_notes.is_empty()).then_some((ft_heading.as_str(), ft_notes)),
             },
         );
         write_atomic(path, &page)?;
