@@ -262,6 +262,15 @@ impl Lab {
     /// tests and a `.venv` holding Django and Selenium: what `tutor ft`
     /// runs in. Made on first call.
     pub fn laptop_project(&self) -> PathBuf {
+        for (path, package) in [
+            ("/usr/bin/chromium", "chromium"),
+            ("/usr/bin/chromedriver", "chromium-driver"),
+        ] {
+            assert!(
+                Path::new(path).exists(),
+                "lab: the functional tests need {path} ({package}): run `sudo scripts/install-test-deps.sh`"
+            );
+        }
         let dir = self.tmp.join("laptop/superlists");
         if !dir.join("manage.py").exists() {
             fs::create_dir_all(dir.parent().unwrap()).expect("lab: cannot create laptop/");
