@@ -24,6 +24,8 @@ PACKAGES=(
     # The booted lab server (tests/lab/booted.rs): systemd as PID 1 of its own
     # namespaces, with logind for SSH sessions.
     systemd dbus libpam-systemd
+    # tutor ft: the lab project's functional tests drive headless Chromium.
+    chromium chromium-driver
 )
 
 missing=()
@@ -76,5 +78,14 @@ fi
 # PyPI: download the pinned maturin wheel once into <target>/wheel-build/dl, so
 # that scripts/package.sh installs it offline.
 bash "$here/scripts/package.sh" --fetch
+# Selenium for the functional tests that `tutor ft` runs on the laptop side.
+if ls "$wheels"/selenium-4*.whl >/dev/null 2>&1; then
+    echo "install-test-deps.sh: Selenium wheels already in $wheels"
+else
+    mkdir -p "$wheels"
+    echo "install-test-deps.sh: downloading Selenium into $wheels"
+    "$PY" -m pip --isolated download --quiet --timeout 60 --only-binary=:all: \
+        --dest "$wheels" 'selenium>=4.8,<5'
+fi
 
 echo "install-test-deps.sh: done"

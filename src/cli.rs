@@ -96,6 +96,14 @@ pub enum Command {
         #[command(subcommand)]
         command: ClassCommand,
     },
+    /// Run your functional tests against your server, and explain each failure
+    #[command(
+        after_help = "Runs `python manage.py test functional_tests` (the project's .venv python) with \
+STAGING_SERVER and TEST_SERVER set to your site: the domain with the dev server's port until nginx \
+serves it, then the plain domain. Exit codes: 0 every test passed, 1 a test failed (or gave no \
+result), 2 a usage error.\n\nExample: tutor ft --project ~/superlists\n         tutor ft -- --failfast"
+    )]
+    Ft(FtArgs),
     /// Print your progress as JSON to hand in (no server address, user, keys or paths)
     #[command(after_help = "Example: tutor export > progress.json")]
     Export,
@@ -179,6 +187,31 @@ pub struct CheckArgs {
     /// Do not use the ssh-agent: log in with the key files only
     #[arg(long)]
     pub no_agent: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct FtArgs {
+    /// Your project's folder, the one with manage.py (remembered) [default: the remembered one, else the current folder]
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// Test this address instead of the one tutor picks, e.g. staging.example.com:8000
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub server: Option<String>,
+    /// The command that runs your functional tests (remembered) [default: python manage.py test functional_tests]
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
+    /// Stop the tests after this long, e.g. 10m, 90s
+    #[arg(long, value_name = "DUR", default_value = crate::ft::DEFAULT_TIMEOUT, value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Print one JSON document instead of text (the tests' output goes to stderr)
+    #[arg(long)]
+    pub json: bool,
+    /// Trust and record the server's host key if known_hosts does not list it yet
+    #[arg(long)]
+    pub accept_new_host_key: bool,
+    /// More arguments for the test command, after `--` (e.g. -- --failfast)
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -2,7 +2,7 @@
 //! one-sentence `anyhow` errors that `main` prints with exit code 2.
 
 use crate::catalog::Wait;
-use crate::cli::{CheckArgs, Cli, Command, InitArgs, ResetArgs};
+use crate::cli::{CheckArgs, Cli, Command, FtArgs, InitArgs, ResetArgs};
 use crate::engine::{self, Options, Report, Run};
 use crate::i18n::{self};
 use crate::messages;
@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lessons { lint } => lessons(&ctx, lint),
         Command::Class { command } => crate::class::command(&ctx, &command),
         Command::Export => export(&ctx),
+        Command::Ft(args) => ft(&ctx, &args),
         Command::BookSrc { out } => {
             crate::book::generate(&ctx.pack()?, &out)?;
             Ok(ExitCode::SUCCESS)
@@ -179,6 +180,8 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         repo_url: a.repo_url.clone(),
         gunicorn_socket: a.gunicorn_socket.clone(),
         lang: None,
+        ft_project: None,
+        ft_command: None,
         extra: std::collections::BTreeMap::new(),
     };
     if let Some(p) = profile::domain_problem(&answers.domain) {
@@ -510,4 +513,35 @@ fn export(ctx: &Ctx) -> Result<ExitCode> {
     let handin = crate::progress::handin::HandIn::from_progress(&progress, &pack.stages());
     println!("{}", serde_json::to_string_pretty(&handin)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tutor ft`: the learner's functional tests against their server.
+fn ft(ctx: &Ctx, args: &FtArgs) -> Result<ExitCode> {
+    let store = ctx.store()?;
+    let (progress, profile) = ctx.load_profile(&store)?;
+    // The checks run after a failing test may be a pack's: same consent.
+    let pack = ctx.pack_to_run(false)?;
+    let opts = batch_options(args.accept_new_host_key, true);
+    let req = crate::ft::Request {
+        project: args.project.clone(),
+        server: args.server.clone(),
+        command: args.command.clone(),
+        timeout: args.timeout,
+        extra: args.args.clone(),
+    };
+    // The profile is not locked while the tests run (minutes): only to save.
+    let session = crate::ft::session(
+        &pack, &profile, &progress, &req, &opts, args.json, ctx.paint,
+    )?;
+    let (store, _lock) = ctx.locked_store()?;
+    let (mut progress, _) = ctx.load_profile(&store)?;
+    crate::ft::record(&mut progress, &session, &req);
+    ctx.remember_lang(&mut progress);
+    store.save(&progress).context("could not save progress")?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&session.report)?);
+    } else {
+        print!("{}", session.text);
+    }
+    Ok(ExitCode::from(crate::ft::exit_code(&session.report)))
 }

@@ -14,6 +14,7 @@ pub mod commands;
 pub(crate) mod consent;
 pub(crate) mod context;
 pub(crate) mod engine;
+pub(crate) mod ft;
 pub(crate) mod hints;
 pub mod i18n;
 pub mod lessons;

@@ -223,7 +223,7 @@ pub(crate) fn diagnosis_page(d: &Diagnosis, vars: &Vars, paint: Paint) -> String
 }
 
 /// Under a failed check: why, and the fix commands (doctor style).
-fn failure_lines(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
+pub(crate) fn failure_lines(d: &Diagnosis, vars: &Vars, paint: Paint) -> String {
     // Prose wraps under itself; fix commands never wrap, so they copy whole.
     let mut out = hanging(
         "      • ",

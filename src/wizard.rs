@@ -326,6 +326,9 @@ fn stage_menu(
         if failed_with.is_some() {
             actions.push(Action::Explain);
         }
+        if offers_ft(pack, stage) {
+            actions.push(Action::Ft);
+        }
         actions.extend([Action::Skip, Action::Quit]);
         let question = if failed_with.is_some() {
             t!("menu-question-after")
@@ -368,6 +371,7 @@ fn stage_menu(
                     }
                 }
             }
+            Action::Ft => run_ft(ctx, store, pack, progress, profile)?,
             Action::Skip => {
                 progress.stage_mut(stage).status = StageStatus::Skipped;
                 store.save(progress).with_context(|| t!("save-failed"))?;
@@ -385,6 +389,7 @@ enum Action {
     Again,
     Hint,
     Explain,
+    Ft,
     Skip,
     Quit,
 }
@@ -396,9 +401,62 @@ impl Action {
             Action::Again => "menu-again",
             Action::Hint => "menu-hint",
             Action::Explain => "menu-explain",
+            Action::Ft => "menu-ft",
             Action::Skip => "menu-skip",
             Action::Quit => "menu-quit",
         })
+    }
+}
+
+/// From the dev server's stage on, the learner's own functional tests
+/// can visit the server.
+fn offers_ft(pack: &Pack, stage: &str) -> bool {
+    let stages = pack.stages();
+    let at = |s: &str| stages.iter().position(|x| x == s);
+    matches!((at(stage), at(crate::ft::matching::DEV_STAGE)), (Some(i), Some(dev)) if i >= dev)
+}
+
+/// "Run my functional tests": `tutor ft` with its defaults, in the
+/// remembered project or the current folder (asked for when neither has
+/// a manage.py); the run is saved like any check.
+fn run_ft(
+    ctx: &Ctx,
+    store: &Store,
+    pack: &Pack,
+    progress: &mut Progress,
+    profile: &Profile,
+) -> Step<()> {
+    let mut req = crate::ft::Request {
+        timeout: humantime::parse_duration(crate::ft::DEFAULT_TIMEOUT)
+            .unwrap_or(Duration::from_secs(300)),
+        ..crate::ft::Request::default()
+    };
+    let opts = Options::default();
+    loop {
+        match crate::ft::session(pack, profile, progress, &req, &opts, false, ctx.paint) {
+            Ok(session) => {
+                crate::ft::record(progress, &session, &req);
+                store.save(progress).with_context(|| t!("save-failed"))?;
+                println!("{}", session.text);
+                return Ok(());
+            }
+            Err(crate::ft::Usage::NoManagePy(_) | crate::ft::Usage::NoProject(_))
+                if req.project.is_none() =>
+            {
+                let dir = Text::new(&t!("ft-ask-project"))
+                    .with_help_message(&t!("ft-ask-project-help"))
+                    .prompt()?;
+                let dir = dir.trim();
+                if dir.is_empty() {
+                    return Ok(());
+                }
+                req.project = Some(expand_home(dir));
+            }
+            Err(usage) => {
+                println!("\n{}\n", ctx.paint.warn(&usage.to_string()));
+                return Ok(());
+            }
+        }
     }
 }
 

@@ -150,3 +150,63 @@ fn the_wizard_speaks_korean_in_a_korean_locale() {
     .unwrap();
     assert_eq!(saved["answers"]["lang"], "ko");
 }
+
+#[test]
+fn from_the_dev_server_stage_the_menu_runs_the_functional_tests() {
+    let home = tempfile::tempdir().unwrap();
+    let project = home.path().join("superlists");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("manage.py"), "").unwrap();
+    std::fs::write(
+        project.join("ft.sh"),
+        "echo \"against $STAGING_SERVER\"\nprintf '.\\n' >&2\nprintf -- '----------------------------------------------------------------------\\nRan 1 test in 0.1s\\n\\nOK\\n' >&2\n",
+    )
+    .unwrap();
+    let init = Command::new(env!("CARGO_BIN_EXE_tutor"))
+        .args([
+            "init",
+            "--domain",
+            "staging.example.com",
+            "--server-ip",
+            "127.0.0.9",
+            "--ssh-user",
+            "elspeth",
+            "--ssh-port",
+            "1",
+            "--dev-port",
+            "8000",
+        ])
+        .env("TUTOR_STATE_DIR", home.path().join("state"))
+        .env("HOME", home.path())
+        .env_remove("TUTOR_LANG")
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    // Every stage before the dev server's is done; the test command is a fake.
+    let file = home.path().join("state/staging.json");
+    let mut p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    for s in ["domain", "dns", "ssh", "python", "git", "venv"] {
+        p["stages"][s] = serde_json::json!({"status": "done"});
+    }
+    p["answers"]["ft_project"] = serde_json::json!(project);
+    p["answers"]["ft_command"] = serde_json::json!("sh ft.sh");
+    std::fs::write(&file, serde_json::to_string(&p).unwrap()).unwrap();
+
+    let mut s = spawn(home.path(), &["continue"]);
+    s.expect("Next: runserver").unwrap();
+    s.expect("Run my functional tests against the server")
+        .expect("the menu offers the functional tests");
+    // Check, Hint, then the functional tests.
+    s.send("\u{1b}[B\u{1b}[B\r").unwrap();
+    s.expect("against staging.example.com:8000").unwrap();
+    s.expect("All 1 functional tests pass").unwrap();
+    // Back at the stage's menu.
+    s.expect("When you have typed these commands").unwrap();
+    s.send("\u{3}").unwrap();
+    s.expect(Eof).unwrap();
+    let p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(p["ft_runs"][0]["status"], "pass", "{p:#}");
+}

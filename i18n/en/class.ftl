@@ -119,3 +119,4 @@ class-handin-newer = { $file }: made by a newer tutor (hand-in format { $version
 class-handin-damaged = { $file }: a damaged hand-in ({ $error }); skipped.
 class-handin-damaged-progress = { $file }: a damaged progress file ({ $error }); skipped.
 class-handin-no-field = { $file }: not a hand-in from `tutor export` (no tutor_handin field); skipped.
+class-ft-heading = Functional tests against their own server (tutor ft, last run): { $green } of { $count } green

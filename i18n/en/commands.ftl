@@ -49,3 +49,24 @@ pack-command-replaces = the pack replaces the built-in check { $check } with one
 pack-consent-intro = The lesson pack { $pack } runs commands of its own on your server (tutor's own checks only read; these are the pack's):
 pack-consent-ask = Run these commands on your server when tutor checks it?
 pack-consent-needed = The lesson pack { $pack } runs the commands listed above on your server: read them, then run again with --yes to allow them (asked again if they change).
+
+# tutor ft (src/ft/).
+ft-no-project = There is no folder { $dir }: give your Django project's folder with `tutor ft --project DIR`.
+ft-no-manage-py = There is no manage.py in { $dir }: run `tutor ft` in your Django project's folder (the one with manage.py), or give it with --project DIR.
+ft-command-not-found = The command { $program } was not found: create your project's virtualenv (python3 -m venv .venv), or give the command that runs your tests with --command.
+ft-no-selenium = The Python that runs your tests ({ $python }) has no Selenium: install it into the project's virtualenv with `.venv/bin/pip install selenium`, then run `tutor ft` again.
+ft-empty-command = The test command is empty: give one with --command, e.g. --command "python manage.py test functional_tests".
+ft-running = Running `{ $command }` in { $dir } with STAGING_SERVER={ $server }
+ft-progress-start = starting the tests…
+ft-progress = { $done } tests run, { $failed } failed
+ft-progress-of = { $done }/{ $total } tests run, { $failed } failed
+ft-not-recognised = Not recognised: tutor does not know this message. Paste the whole traceback into `tutor why`, or ask with it.
+ft-cause = → the server checks name the cause: { $id } (stage { $stage }), see below
+ft-checks-heading = What tutor sees on your server:
+ft-all-pass = All { $count } functional tests pass against { $server } ({ $seconds }s).
+ft-some-failed = { $failed } of { $count } functional tests failed ({ $failures } failures, { $errors } errors, { $seconds }s).
+ft-none-ran = No functional test ran: is there a functional_tests folder with tests in it?
+ft-no-result = The tests gave no result (the command ended with exit code { $code }); its last lines:
+ft-timed-out = The tests did not finish within { $timeout }: tutor stopped them (a longer limit: --timeout 10m).
+ft-interrupted = Stopped with Ctrl-C: the tests and their browser were stopped.
+ft-same-as-above = The same as above: { $id }.

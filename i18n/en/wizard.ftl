@@ -44,3 +44,6 @@ q-key-missing = There is no file { $path }: give the path of your private key, o
 q-repo = Your project's git repository URL (optional):
 q-repo-help = e.g. https://github.com/you/superlists.git; press Enter to skip
 save-failed = could not save progress
+menu-ft = Run my functional tests against the server
+ft-ask-project = Where is your project on this computer (the folder with manage.py)?
+ft-ask-project-help = e.g. ~/superlists; leave empty to go back

@@ -99,3 +99,4 @@ class-handin-newer = { $file }: 더 새로운 tutor로 만든 파일입니다(�
 class-handin-damaged = { $file }: 손상된 제출 파일입니다({ $error }). 건너뜁니다.
 class-handin-damaged-progress = { $file }: 손상된 진행 파일입니다({ $error }). 건너뜁니다.
 class-handin-no-field = { $file }: `tutor export`로 만든 제출 파일이 아닙니다(tutor_handin 필드가 없습니다). 건너뜁니다.
+class-ft-heading = 자기 서버에 대한 기능 테스트(tutor ft, 마지막 실행): { $count }명 중 { $green }명 통과

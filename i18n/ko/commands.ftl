@@ -49,3 +49,24 @@ pack-command-replaces = 수업 자료가 내장 점검 { $check }을(를) 바꾸
 pack-consent-intro = 수업 자료 { $pack }은(는) 내 서버에서 자체 명령을 실행합니다(tutor의 내장 점검은 읽기만 하지만, 이 명령들은 수업 자료의 것입니다):
 pack-consent-ask = tutor가 서버를 점검할 때 이 명령들을 실행할까요?
 pack-consent-needed = 수업 자료 { $pack }은(는) 위에 적은 명령을 내 서버에서 실행합니다. 명령을 읽어 본 뒤 --yes를 붙여 다시 실행하면 허용됩니다(명령이 바뀌면 다시 묻습니다).
+
+# tutor ft (src/ft/).
+ft-no-project = { $dir } 폴더가 없습니다: `tutor ft --project DIR`로 Django 프로젝트 폴더를 알려 주세요.
+ft-no-manage-py = { $dir }에 manage.py가 없습니다: Django 프로젝트 폴더(manage.py가 있는 폴더)에서 `tutor ft`를 실행하거나 --project DIR로 알려 주세요.
+ft-command-not-found = { $program } 명령을 찾을 수 없습니다: 프로젝트의 가상환경을 만들거나(python3 -m venv .venv) --command로 테스트를 실행하는 명령을 알려 주세요.
+ft-no-selenium = 테스트를 실행하는 Python({ $python })에 Selenium이 없습니다: `.venv/bin/pip install selenium`으로 프로젝트의 가상환경에 설치한 뒤 `tutor ft`를 다시 실행하세요.
+ft-empty-command = 테스트 명령이 비어 있습니다: --command로 알려 주세요. 예: --command "python manage.py test functional_tests"
+ft-running = { $dir }에서 STAGING_SERVER={ $server }로 `{ $command }` 실행 중
+ft-progress-start = 테스트를 시작하는 중…
+ft-progress = 테스트 { $done }개 실행, { $failed }개 실패
+ft-progress-of = 테스트 { $done }/{ $total }개 실행, { $failed }개 실패
+ft-not-recognised = 알 수 없는 메시지입니다. 트레이스백 전체를 `tutor why`에 붙여 넣거나, 그것을 보여 주며 물어보세요.
+ft-cause = → 서버 검사가 찾은 원인: { $id } ({ $stage } 단계), 아래를 보세요
+ft-checks-heading = tutor가 서버에서 본 것:
+ft-all-pass = 기능 테스트 { $count }개가 모두 { $server }에서 통과합니다({ $seconds }초).
+ft-some-failed = 기능 테스트 { $count }개 중 { $failed }개가 실패했습니다(실패 { $failures }, 오류 { $errors }, { $seconds }초).
+ft-none-ran = 실행된 기능 테스트가 없습니다: functional_tests 폴더에 테스트가 있나요?
+ft-no-result = 테스트 결과가 없습니다(명령이 종료 코드 { $code }로 끝났습니다). 마지막 줄:
+ft-timed-out = 테스트가 { $timeout } 안에 끝나지 않아 tutor가 멈췄습니다(시간을 늘리려면 --timeout 10m).
+ft-interrupted = Ctrl-C로 멈췄습니다: 테스트와 브라우저를 멈췄습니다.
+ft-same-as-above = 위와 같습니다: { $id }.

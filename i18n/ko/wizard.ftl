@@ -44,3 +44,6 @@ q-key-missing = { $path } 파일이 없습니다. 개인 키 파일의 경로를
 q-repo = 프로젝트의 git 저장소 URL(선택):
 q-repo-help = 예: https://github.com/you/superlists.git. 건너뛰려면 Enter를 누릅니다
 save-failed = 진행 상황을 저장하지 못했습니다
+menu-ft = 서버를 상대로 내 기능 테스트 실행하기
+ft-ask-project = 이 컴퓨터에서 프로젝트는 어디에 있나요(manage.py가 있는 폴더)?
+ft-ask-project-help = 예: ~/superlists, 비워 두면 돌아갑니다

@@ -21,6 +21,9 @@ pub struct Page<'a> {
     /// A last row under the table: its label and one text per stage
     /// (the summary's median times).
     pub footer: Option<(&'a str, Vec<String>)>,
+    /// A list under the table: its heading and its lines (the summary's
+    /// functional-test runs).
+    pub notes: Option<(&'a str, Vec<String>)>,
 }
 
 /// Escape text for HTML element content and quoted attributes.
@@ -121,6 +124,17 @@ pub fn page(table: &Table, p: &Page<'_>) -> String {
         out.push_str("<td></td></tr></tfoot>\n");
     }
     out.push_str("</table>\n");
+    if let Some((heading, lines)) = &p.notes {
+        let _ = write!(
+            out,
+            "<section class=\"notes\"><h2>{}</h2>\n<ul>\n",
+            escape(heading)
+        );
+        for l in lines {
+            let _ = writeln!(out, "<li>{}</li>", escape(l));
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
     let items: Vec<String> = legend(table.has_skipped())
         .into_iter()
         .map(|(mark, label)| {
@@ -247,6 +261,7 @@ mod tests {
                 refresh: Some(5),
                 titles: &titles,
                 footer: Some(("median", vec!["<1m>".into()])),
+                notes: None,
             },
         );
         assert!(!html.contains("<script>"));

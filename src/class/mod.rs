@@ -123,6 +123,7 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
                     refresh: args.watch,
                     titles: &titles,
                     footer: None,
+                    notes: None,
                 },
             );
             write_atomic(path, &page)?;
@@ -337,6 +338,29 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
             time = crate::progress::now_rfc3339()
         );
         let median_label = t!("class-median-label");
+        let ft_heading = t!(
+            "class-ft-heading",
+            green = entries
+                .iter()
+                .filter_map(|e| summary::last_ft(&e.handin))
+                .filter(|r| r.status == crate::status::Status::Pass)
+                .count(),
+            count = entries.len()
+        );
+        let ft_notes: Vec<String> = entries
+            .iter()
+            .filter_map(|e| {
+                summary::last_ft(&e.handin).map(|r| {
+                    format!(
+                        "{}: {} ({} {})",
+                        e.name,
+                        summary::ft_text(r),
+                        r.target,
+                        r.time
+                    )
+                })
+            })
+            .collect();
         let page = html::page(
             &s.table,
             &html::Page {
@@ -345,6 +369,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
                 refresh: None,
                 titles: &titles,
                 footer: Some((&median_label, median_texts)),
+                notes: (!ft_notes.is_empty()).then_some((ft_heading.as_str(), ft_notes)),
             },
         );
         write_atomic(path, &page)?;
@@ -360,6 +385,18 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
         {
             entry["file"] = json!(e.file);
             entry["profile"] = json!(e.handin.profile);
+            entry["ft"] = match summary::last_ft(&e.handin) {
+                Some(run) => json!({
+                    "status": run.status,
+                    "time": run.time,
+                    "target": run.target,
+                    "tests": run.tests,
+                    "failures": run.failures,
+                    "errors": run.errors,
+                    "diagnoses": run.diagnoses,
+                }),
+                None => Value::Null,
+            };
             for (stage, st) in entry["stages"]
                 .as_array_mut()
                 .into_iter()
@@ -385,6 +422,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
             .filter_map(|(s, m)| m.map(|m| format!("{s} {}", table::short_duration(m))))
             .collect();
         println!("\n{}", ctx.paint.dim(&t!("class-summary-cells")));
+        print!("{}", ft_lines(&entries, ctx));
         if !parts.is_empty() {
             println!("{}", t!("class-median-line", times = parts.join(" · ")));
         }
@@ -394,6 +432,49 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `Functional tests (tutor ft), last run:` then one line per learner who
+/// ran them: who has green FTs against their own server.
+fn ft_lines(entries: &[summary::Entry], ctx: &Ctx) -> String {
+    let runs: Vec<(&str, &crate::progress::FtRun)> = entries
+        .iter()
+        .filter_map(|e| summary::last_ft(&e.handin).map(|r| (e.name.as_str(), r)))
+        .collect();
+    if runs.is_empty() {
+        return String::new();
+    }
+    let green = runs
+        .iter()
+        .filter(|(_, r)| r.status == crate::status::Status::Pass)
+        .count();
+    let mut out = format!(
+        "\n{}\n",
+        ctx.paint.bold(&t!(
+            "class-ft-heading",
+            green = green,
+            count = entries.len()
+        ))
+    );
+    let w = runs
+        .iter()
+        .map(|(n, _)| console::measure_text_width(n))
+        .max()
+        .unwrap_or(0);
+    for (name, run) in runs {
+        let cell = summary::ft_text(run);
+        let cell = if run.status == crate::status::Status::Pass {
+            ctx.paint.good(&cell)
+        } else {
+            ctx.paint.bad(&cell)
+        };
+        out.push_str(&format!(
+            "  {}  {cell}  {}\n",
+            crate::i18n::pad(name, w),
+            ctx.paint.dim(&format!("{} {}", run.target, run.time))
+        ));
+    }
+    out
 }
 
 /// Write `text` to `path` through the progress file's crash-safe helper,

@@ -13,7 +13,7 @@
 
 use super::table::{short_duration, Cell, Mark, Row, Table};
 use crate::progress::handin::HandIn;
-use crate::progress::StageStatus;
+use crate::progress::{FtRun, StageStatus};
 use crate::status::Status;
 use serde::Serialize;
 use std::time::SystemTime;
@@ -174,6 +174,32 @@ pub fn stage_stats(h: &HandIn, stages: &[String]) -> Vec<StageStats> {
     out
 }
 
+/// The learner's last run of their functional tests (`tutor ft`).
+#[must_use]
+pub fn last_ft(h: &HandIn) -> Option<&FtRun> {
+    h.ft_runs.last()
+}
+
+/// A run as the summary shows it: `✓ 3/3` (all passed), `✗ 2/3
+/// bind-localhost` (passed of ran, then the diagnoses), `! 0/0` (no result).
+#[must_use]
+pub fn ft_text(run: &FtRun) -> String {
+    let passed = run
+        .tests
+        .saturating_sub(run.failures + run.errors + run.skipped);
+    let mark = match run.status {
+        Status::Pass => "✓",
+        Status::Fail => "✗",
+        Status::Error | Status::Skip => "!",
+    };
+    let mut out = format!("{mark} {passed}/{}", run.tests);
+    if !run.diagnoses.is_empty() {
+        out.push(' ');
+        out.push_str(&run.diagnoses.join(", "));
+    }
+    out
+}
+
 /// Per stage, the median time of the learners who passed it.
 #[must_use]
 pub fn median_times(summary: &Summary) -> Vec<Option<u64>> {
@@ -234,6 +260,7 @@ mod tests {
             current_stage: Some("c".into()),
             stages: std::collections::BTreeMap::default(),
             history,
+            ft_runs: vec![],
         };
         for (s, st) in [
             ("a", StageStatus::Done),
@@ -291,5 +318,27 @@ mod tests {
         assert_eq!(row.cells[2].text(), "✗ c-broken 0s");
         assert_eq!(row.met, vec!["b-broken", "c-broken"]);
         assert_eq!(median_times(&s), vec![Some(0), Some(720), None]);
+    }
+
+    #[test]
+    fn ft_runs_read_as_passed_of_ran() {
+        let mut run = FtRun {
+            time: "2025-01-01T10:00:00Z".into(),
+            target: "dev".into(),
+            status: Status::Pass,
+            tests: 3,
+            failures: 0,
+            errors: 0,
+            skipped: 0,
+            failing: vec![],
+            diagnoses: vec![],
+            duration_ms: 12_000,
+            extra: std::collections::BTreeMap::default(),
+        };
+        assert_eq!(ft_text(&run), "✓ 3/3");
+        run.status = Status::Fail;
+        run.errors = 2;
+        run.diagnoses = vec!["bind-localhost".into()];
+        assert_eq!(ft_text(&run), "✗ 1/3 bind-localhost");
     }
 }

@@ -13,10 +13,14 @@
 //!  "stages": {"dns": {"status": "done", "diagnoses": [], "hints_used": 1,
 //!             "attempts": 3, "first_seen": "...", "finished": "..."}, ...},
 //!  "history": [{"time": "...", "stage": "dns", "status": "fail",
-//!               "diagnoses": ["dns-no-record"], "duration_ms": 812}, ...]}
+//!               "diagnoses": ["dns-no-record"], "duration_ms": 812}, ...],
+//!  "ft_runs": [{"time": "...", "target": "dev", "status": "fail", "tests": 3,
+//!               "failures": 0, "errors": 3, "skipped": 0,
+//!               "failing": ["test_can_start_a_todo_list", ...],
+//!               "diagnoses": ["bind-localhost"], "duration_ms": 12480}, ...]}
 //! ```
 
-use crate::progress::{self, CheckRun, Progress, StageProgress};
+use crate::progress::{self, CheckRun, FtRun, Progress, StageProgress};
 use crate::t;
 use crate::visible;
 use serde::{Deserialize, Serialize};
@@ -51,6 +55,10 @@ pub struct HandIn {
     pub stages: BTreeMap<String, StageProgress>,
     #[serde(default)]
     pub history: Vec<CheckRun>,
+    /// The runs of the learner's functional tests against their server
+    /// (`tutor ft`): counts, failing tests and their diagnoses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ft_runs: Vec<FtRun>,
 }
 
 impl HandIn {
@@ -67,6 +75,7 @@ impl HandIn {
             current_stage: p.first_unfinished(order).map(str::to_string),
             stages: p.stages.clone(),
             history: p.history.clone(),
+            ft_runs: p.ft_runs.clone(),
         }
     }
 }

@@ -35,6 +35,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// How many check runs `history` keeps; older ones are dropped first.
 pub const HISTORY_CAP: usize = 500;
 
+/// How many functional-test runs `ft_runs` keeps.
+pub const FT_HISTORY_CAP: usize = 100;
+
 /// Temp files older than this are leftovers of a killed save, never a save
 /// in progress (a save takes milliseconds).
 const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
@@ -87,6 +90,13 @@ pub struct Answers {
     /// later runs. A code this tutor does not speak reads as no choice.
     #[serde(default, deserialize_with = "lenient_lang")]
     pub lang: Option<Lang>,
+    /// The learner's project on this computer, for `tutor ft` (`--project`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ft_project: Option<PathBuf>,
+    /// The learner's functional-test command, if not the default
+    /// (`tutor ft --command`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ft_command: Option<String>,
     /// Fields a newer tutor wrote that this one does not know: kept as
     /// they are and written back on save, never dropped.
     #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -118,6 +128,8 @@ impl Answers {
             repo_url: None,
             gunicorn_socket: None,
             lang: None,
+            ft_project: None,
+            ft_command: None,
             extra: BTreeMap::new(),
         }
     }
@@ -197,8 +209,46 @@ pub struct Progress {
     /// The last `HISTORY_CAP` check runs, oldest first.
     #[serde(default)]
     pub history: Vec<CheckRun>,
+    /// The last `FT_HISTORY_CAP` runs of the learner's functional tests
+    /// (`tutor ft`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ft_runs: Vec<FtRun>,
     /// Fields a newer tutor wrote that this one does not know: kept as
     /// they are and written back on save, never dropped.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// One run of the learner's functional tests (`tutor ft`), as the
+/// progress file and the hand-in keep it: counts, the diagnoses of the
+/// failing tests, how long it took. No paths, no server address.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FtRun {
+    /// RFC 3339 UTC, when it ended.
+    pub time: String,
+    /// What the tests were pointed at: `dev` (the dev server's port),
+    /// `site` (nginx) or `given` (`--server`).
+    pub target: String,
+    /// `pass` every test passed; `fail` some failed; `error` no result
+    /// (a crash before the tests ran, a timeout, Ctrl-C).
+    pub status: Status,
+    #[serde(default)]
+    pub tests: u32,
+    #[serde(default)]
+    pub failures: u32,
+    #[serde(default)]
+    pub errors: u32,
+    #[serde(default)]
+    pub skipped: u32,
+    /// The failing tests' names (`test_can_start_a_todo_list`).
+    #[serde(default)]
+    pub failing: Vec<String>,
+    /// The diagnosis ids of the failing tests, each once.
+    #[serde(default)]
+    pub diagnoses: Vec<String>,
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// Fields a newer tutor wrote that this one does not know.
     #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -230,7 +280,17 @@ impl Progress {
             current_stage: None,
             stages: BTreeMap::new(),
             history: Vec::new(),
+            ft_runs: Vec::new(),
             extra: BTreeMap::new(),
+        }
+    }
+
+    /// Appends a functional-test run, keeping the last `FT_HISTORY_CAP`.
+    pub fn record_ft(&mut self, run: FtRun) {
+        self.ft_runs.push(run);
+        if self.ft_runs.len() > FT_HISTORY_CAP {
+            let excess = self.ft_runs.len() - FT_HISTORY_CAP;
+            self.ft_runs.drain(..excess);
         }
     }
 

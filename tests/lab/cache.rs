@@ -18,6 +18,9 @@ pub const SERVER_PYTHON: &str = "/usr/bin/python3";
 /// Django 6 needs Python >= 3.12; Debian 12 and Ubuntu 22.04 have less.
 pub const DJANGO_REQUIREMENT: &str = "django<6";
 
+/// Selenium for the functional tests on the learner's side (`tutor ft`).
+pub const SELENIUM_REQUIREMENT: &str = "selenium>=4.8,<5";
+
 /// `<target>/lab-cache`, the same place scripts/install-test-deps.sh fills.
 pub fn cache_dir() -> PathBuf {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -133,6 +136,73 @@ fn has_wheel(dir: &Path, requirement: &str) -> bool {
     })
 }
 
+/// The laptop side's virtualenv for the functional tests: Django and
+/// Selenium (from the wheel cache; downloaded into it once if
+/// scripts/install-test-deps.sh did not), built on first use.
+pub fn ft_template_venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        // Django's wheels first (downloaded there if missing).
+        template_venv();
+        let cache = cache_dir();
+        let lock_path = cache.join(".lock-ft");
+        let lock = File::create(&lock_path)
+            .unwrap_or_else(|e| panic!("lab: cannot open {}: {e}", lock_path.display()));
+        lock.lock()
+            .unwrap_or_else(|e| panic!("lab: cannot lock {}: {e}", lock_path.display()));
+        let venv = cache.join("venv-ft");
+        let ready = venv.join(".lab-ready");
+        if ready.exists() {
+            let _ = lock.unlock();
+            return venv;
+        }
+        let wheels = cache.join("wheels");
+        if !has_wheel(&wheels, "selenium") {
+            let out = run(
+                Command::new(SERVER_PYTHON)
+                    .args(["-m", "pip", "--isolated", "download", "--quiet"])
+                    .args(["--timeout", "60", "--only-binary=:all:", "--dest"])
+                    .arg(&wheels)
+                    .arg(SELENIUM_REQUIREMENT),
+                Duration::from_secs(600),
+            );
+            assert!(
+                out.status.success(),
+                "lab: cannot download Selenium into {} (run scripts/install-test-deps.sh \
+                 with network access once):\n{}",
+                wheels.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let _ = fs::remove_dir_all(&venv);
+        run_ok(
+            "creating the functional tests' virtualenv",
+            Command::new(SERVER_PYTHON).args(["-m", "venv"]).arg(&venv),
+            Duration::from_secs(300),
+        );
+        run_ok(
+            "installing Django and Selenium from the wheel cache",
+            Command::new(venv.join("bin/pip"))
+                .args(["--isolated", "install", "--quiet", "--no-index"])
+                .arg("--find-links")
+                .arg(&wheels)
+                .args([DJANGO_REQUIREMENT, SELENIUM_REQUIREMENT]),
+            Duration::from_secs(300),
+        );
+        fs::write(&ready, venv.to_string_lossy().as_bytes())
+            .unwrap_or_else(|e| panic!("lab: cannot write {}: {e}", ready.display()));
+        let _ = lock.unlock();
+        venv
+    })
+}
+
+/// A copy of the functional tests' virtualenv at `dest` (for the laptop
+/// side: read by root only, so the template's own path is fine).
+pub fn copy_ft_venv(dest: &Path) {
+    let template = ft_template_venv();
+    copy_venv_from(template, dest, dest);
+}
+
 /// Makes the lab's virtualenv at `staging` (to be moved to `final_path`):
 /// a copy of the template whose scripts and pyvenv.cfg name `final_path`.
 /// Package directories in site-packages (django, pip, ...) are symlinks to
@@ -140,7 +210,10 @@ fn has_wheel(dir: &Path, requirement: &str) -> bool {
 /// instead of 9000 (76 MB); `pip list`, `pip show`, `python -m django` and
 /// imports behave as in a plain venv. The `*.dist-info` records are copies.
 pub fn copy_venv(staging: &Path, final_path: &Path) {
-    let template = shared_template();
+    copy_venv_from(shared_template(), staging, final_path);
+}
+
+fn copy_venv_from(template: &Path, staging: &Path, final_path: &Path) {
     let built_at = fs::read_to_string(template.join(".lab-ready"))
         .unwrap_or_else(|_| template.to_string_lossy().into_owned());
     copy_tree(template, staging, false).unwrap_or_else(|e| {

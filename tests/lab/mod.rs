@@ -234,14 +234,13 @@ impl Lab {
     /// `HOME=learner_home`, no SSH agent and no other `TUTOR_*` variable,
     /// stdin closed; killed after 60 s (then stderr ends with a note).
     pub fn tutor(&self, args: &[&str]) -> Output {
-        self.tutor_with(Path::new(env!("CARGO_BIN_EXE_tutor")), &[], args)
+        self.tutor_with(args, &[], COMMAND_TIMEOUT)
     }
 
-    /// Like [`Lab::tutor`], with another `tutor` binary (say, one a wheel
-    /// installed into a virtualenv) and extra variables `envs` set last (say,
-    /// a `PATH` without cargo).
-    pub fn tutor_with(&self, binary: &Path, envs: &[(&str, &str)], args: &[&str]) -> Output {
-        let mut cmd = Command::new(binary);
+    /// [`Lab::tutor`] with more environment variables and another timeout
+    /// (`tutor ft` runs a browser).
+    pub fn tutor_with(&self, args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("TUTOR_") {
                 cmd.env_remove(key);
@@ -258,9 +257,47 @@ impl Lab {
             .env_remove("LC_MESSAGES")
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("SSH_AGENT_PID")
-            .envs(envs.iter().copied())
+            .envs(env.iter().copied())
             .current_dir(&self.learner_home);
-        run(&mut cmd, COMMAND_TIMEOUT)
+        run(&mut cmd, timeout)
+    }
+
+    /// The learner's own copy of the project on their "laptop" (a folder
+    /// of the lab's, outside the server's namespace), with the functional
+    /// tests and a `.venv` holding Django and Selenium: what `tutor ft`
+    /// runs in. Made on first call.
+    pub fn laptop_project(&self) -> PathBuf {
+        for (path, package) in [
+            ("/usr/bin/chromium", "chromium"),
+            ("/usr/bin/chromedriver", "chromium-driver"),
+        ] {
+            assert!(
+                Path::new(path).exists(),
+                "lab: the functional tests need {path} ({package}): run `sudo scripts/install-test-deps.sh`"
+            );
+        }
+        let dir = self.tmp.join("laptop/superlists");
+        if !dir.join("manage.py").exists() {
+            fs::create_dir_all(dir.parent().unwrap()).expect("lab: cannot create laptop/");
+            run_ok(
+                "copying the project to the laptop",
+                Command::new("cp").arg("-a").arg(PROJECT_TEMPLATE).arg(&dir),
+                COMMAND_TIMEOUT,
+            );
+            let _ = fs::remove_dir_all(dir.join(".venv"));
+            cache::copy_ft_venv(&dir.join(".venv"));
+        }
+        dir
+    }
+
+    /// What the browser of the functional tests needs to find the lab's
+    /// domain (it is in no real DNS): Chromium's host resolver rules,
+    /// read by the project's functional_tests/base.py.
+    pub fn browser_env(&self) -> Vec<(&'static str, String)> {
+        vec![(
+            "FT_HOST_RESOLVER_RULES",
+            format!("MAP {} {}", self.domain, self.server_ip),
+        )]
     }
 
     /// Runs `script` with bash as root on the "server" (in the lab's mount
