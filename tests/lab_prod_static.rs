@@ -70,7 +70,12 @@ fn restart_over_ssh(lab: &BootedLab) -> String {
         eprintln!(
             "restart failed: {}\n{}\n{}",
             text(&out),
-            text(&lab.systemctl(&["status", "--no-pager", &format!("{u}.service"), &format!("{u}.socket")])),
+            text(&lab.systemctl(&[
+                "status",
+                "--no-pager",
+                &format!("{u}.service"),
+                &format!("{u}.socket")
+            ])),
             lab.journal(&format!("{u}.service"), 40)
         );
     }
@@ -85,7 +90,11 @@ fn restore(lab: &BootedLab) {
     lab.write_site_conf(&lab.healthy_site_conf()).unwrap();
     lab.chmod(&lab.home.display().to_string(), "755");
     let u = lab.gunicorn_unit();
-    lab.systemctl(&["reset-failed", &format!("{u}.service"), &format!("{u}.socket")]);
+    lab.systemctl(&[
+        "reset-failed",
+        &format!("{u}.service"),
+        &format!("{u}.socket"),
+    ]);
     lab.start_gunicorn();
     let out = lab.restart_gunicorn();
     assert!(out.status.success(), "{}", text(&out));
@@ -146,7 +155,10 @@ fn static_files_collected_into_static_root() {
     expect_pass(&lab, "static");
 
     // An empty STATIC_ROOT (created by hand, never filled).
-    learner_ok(&lab, &format!("rm -rf {site}/static && mkdir {site}/static"));
+    learner_ok(
+        &lab,
+        &format!("rm -rf {site}/static && mkdir {site}/static"),
+    );
     expect_diagnosis(&lab, "static", "static-not-collected");
     learner_ok(
         &lab,
@@ -250,7 +262,10 @@ fn settings_from_the_environment() {
     let key_cmd = "python3 -c 'import secrets; print(secrets.token_urlsafe(40))'";
 
     // DEBUG on through the .env file: a missing page is Django's yellow page.
-    lab.write_env(&lab.healthy_env().replace("DJANGO_DEBUG=False", "DJANGO_DEBUG=True"));
+    lab.write_env(
+        &lab.healthy_env()
+            .replace("DJANGO_DEBUG=False", "DJANGO_DEBUG=True"),
+    );
     assert!(lab.restart_gunicorn().status.success());
     assert_site_up(&lab);
     expect_diagnosis(&lab, "settings", "debug-on");
@@ -297,7 +312,10 @@ fn settings_from_the_environment() {
     // The fix: grep says 0, add a key, restart.
     let said = learner_says(&lab, &format!("grep -c DJANGO_SECRET_KEY {env}"));
     assert_eq!(said.trim(), "0", "{said}");
-    learner_ok(&lab, &format!("echo DJANGO_SECRET_KEY=$({key_cmd}) >> {env}"));
+    learner_ok(
+        &lab,
+        &format!("echo DJANGO_SECRET_KEY=$({key_cmd}) >> {env}"),
+    );
     // Within ten seconds of the crash loop a plain restart is refused
     // (start-limit-hit): the fix clears the counter first.
     learner_ok(
@@ -311,7 +329,10 @@ fn settings_from_the_environment() {
     // django-insecure- key.
     let committed = learner_ok(
         &lab,
-        &in_site(&lab, "grep -o 'django-insecure-[^\"]*' superlists/settings.py"),
+        &in_site(
+            &lab,
+            "grep -o 'django-insecure-[^\"]*' superlists/settings.py",
+        ),
     );
     lab.write_env(&format!(
         "DJANGO_DEBUG=False\nDJANGO_SECRET_KEY={}\nDJANGO_ALLOWED_HOSTS={}\n",
@@ -335,7 +356,10 @@ fn settings_from_the_environment() {
     why_names(&said, "secret-key-insecure");
     // The fix: a new key appended (the old line is left, as a learner
     // would: the last one wins for systemd), restart.
-    learner_ok(&lab, &format!("echo DJANGO_SECRET_KEY=$({key_cmd}) >> {env}"));
+    learner_ok(
+        &lab,
+        &format!("echo DJANGO_SECRET_KEY=$({key_cmd}) >> {env}"),
+    );
     restart_over_ssh(&lab);
     assert_site_up(&lab);
     expect_pass(&lab, "settings");
@@ -392,10 +416,7 @@ fn settings_from_the_environment() {
 
     // `EnvironmentFile=-...` (the dash: a missing file is no error) and the
     // file saved as `env`, without the dot: the service starts without it.
-    lab.write_unit(&healthy_unit.replace(
-        &line,
-        &format!("EnvironmentFile=-{site}/.env\n"),
-    ));
+    lab.write_unit(&healthy_unit.replace(&line, &format!("EnvironmentFile=-{site}/.env\n")));
     learner_ok(&lab, &in_site(&lab, "mv .env env"));
     assert!(lab.restart_gunicorn().status.success());
     assert_site_up(&lab);

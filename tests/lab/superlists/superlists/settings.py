@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # each, so a learner (or the lab) can replace them.
 
 # SECURITY WARNING: don't run with debug turned on in production!
-DEBUG = os.environ.get("DJANGO_DEBUG", "True").strip().lower() in ("1", "true", "yes", "on")
+DEBUG = os.environ.get("DJANGO_DEBUG", "True") == "True"
 
 # SECURITY WARNING: keep the secret key used in production secret!
 # On the server (.env sets DJANGO_DEBUG) the key must come from .env too.
