@@ -62,23 +62,23 @@ fn assert_site_up(lab: &BootedLab) {
     );
 }
 
-/// The learner's restart, as the fixes say.
+/// The learner's restart, as the fixes say; panics (with the unit's
+/// status and journal) if systemctl refuses it.
 fn restart_over_ssh(lab: &BootedLab) -> String {
     let u = lab.gunicorn_unit();
     let out = lab.ssh(&format!("sudo -n systemctl restart {u}.service"));
-    if !out.status.success() {
-        eprintln!(
-            "restart failed: {}\n{}\n{}",
-            text(&out),
-            text(&lab.systemctl(&[
-                "status",
-                "--no-pager",
-                &format!("{u}.service"),
-                &format!("{u}.socket")
-            ])),
-            lab.journal(&format!("{u}.service"), 40)
-        );
-    }
+    assert!(
+        out.status.success(),
+        "restart failed: {}\n{}\n{}",
+        text(&out),
+        text(&lab.systemctl(&[
+            "status",
+            "--no-pager",
+            &format!("{u}.service"),
+            &format!("{u}.socket")
+        ])),
+        lab.journal(&format!("{u}.service"), 40)
+    );
     text(&out)
 }
 
