@@ -272,6 +272,16 @@ fn settings_from_the_environment() {
     let page = lab.curl("/no-such-page/");
     assert_eq!(page.status, 404, "{page:?}");
     why_names(&page.body, "debug-on");
+    // Django's own deployment check, with the service's environment.
+    let said = learner_says(
+        &lab,
+        &in_site(
+            &lab,
+            "set -a && . ./.env && set +a && ./.venv/bin/python manage.py check --deploy",
+        ),
+    );
+    assert!(said.contains("security.W018"), "{said}");
+    why_names(&said, "debug-on");
     // The fix: DJANGO_DEBUG=False in .env, restart.
     learner_ok(
         &lab,
