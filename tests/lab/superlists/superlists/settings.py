@@ -9,15 +9,20 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # In production these three come from the environment (the site's .env file,
-# loaded by the gunicorn systemd unit's EnvironmentFile=). Without them the
-# site runs as on the dev server: debug on, any host, an insecure key.
-# Each stays one `NAME = ...` line, so a learner (or the lab) can replace it.
-
-# SECURITY WARNING: keep the secret key used in production secret!
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-3x@mple-k3y-f0r-the-superlists-lab-only-0123456789")
+# loaded by the gunicorn systemd unit's EnvironmentFile=), as lesson 12
+# teaches. Without them the site runs as on the dev server: debug on, any
+# host, an insecure key. DEBUG and ALLOWED_HOSTS stay one `NAME = ...` line
+# each, so a learner (or the lab) can replace them.
 
 # SECURITY WARNING: don't run with debug turned on in production!
-DEBUG = os.environ.get("DJANGO_DEBUG", "True").strip().lower() in ("1", "true", "yes", "on")
+DEBUG = os.environ.get("DJANGO_DEBUG", "True") == "True"
+
+# SECURITY WARNING: keep the secret key used in production secret!
+# On the server (.env sets DJANGO_DEBUG) the key must come from .env too.
+if "DJANGO_DEBUG" in os.environ:
+    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+else:
+    SECRET_KEY = "django-insecure-3x@mple-k3y-f0r-the-superlists-lab-only-0123456789"
 
 # A comma-separated list in the environment: DJANGO_ALLOWED_HOSTS=example.com,www.example.com
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "*").split(",") if h.strip()]
