@@ -152,7 +152,10 @@ fn restore(lab: &BootedLab) {
     assert!(out.status.success(), "{}", text(&out));
     lab.stop_gunicorn();
     assert!(lab.start_gunicorn().status.success());
-    assert_eq!(lab.curl("/").status, 200, "the healthy site answers again");
+    assert!(
+        wait_until(10, || lab.curl("/").status == 200),
+        "the healthy site answers again"
+    );
 }
 
 /// A gunicorn unit that binds `bind` itself (no .socket unit handing it a
@@ -365,6 +368,7 @@ fn gunicorn_down_or_misrouted_behind_nginx() {
     lab.write_server_file(&lab.site_conf_path(), &good, "644", "root:root");
     let out = lab.ssh("sudo -n nginx -t && sudo -n systemctl reload nginx");
     assert!(out.status.success(), "{}", text(&out));
+    assert!(wait_until(10, || lab.curl("/").status == 200));
     expect_pass(&lab, STAGE);
 
     // host-header-not-forwarded: proxy_set_header Host removed, ALLOWED_HOSTS
@@ -405,6 +409,7 @@ fn gunicorn_down_or_misrouted_behind_nginx() {
     lab.write_server_file(&lab.site_conf_path(), &good, "644", "root:root");
     let out = lab.ssh("sudo -n nginx -t && sudo -n systemctl reload nginx");
     assert!(out.status.success(), "{}", text(&out));
+    assert!(wait_until(10, || lab.curl("/").status == 200));
     expect_pass(&lab, STAGE);
     restore(&lab);
     expect_pass(&lab, STAGE);
