@@ -352,6 +352,11 @@ fn explain_pages_and_unknown_ids() {
 /// Real messages (from the reference chapter, and from nginx, ssh, pip,
 /// git, Python and Django as they print them) and the id each must give.
 const MESSAGES: &[(&str, &str)] = &[
+    // The reference chapter's layout test when the CSS is not served.
+    (
+        "    self.assertAlmostEqual(\nAssertionError: 117.0 != 512 within 10 delta (395.0 difference)",
+        "static-not-served",
+    ),
     ("Invalid HTTP_HOST header: 'superlists-staging.ottg.eu:8000'. You may need to add 'superlists-staging.ottg.eu' to ALLOWED_HOSTS.", "disallowed-host"),
     ("Traceback (most recent call last):\n  File \"manage.py\", line 8, in <module>\n    from django.core.management import execute_from_command_line\nModuleNotFoundError: No module named 'django'\n\nThe above exception was the direct cause of the following exception:\nImportError: Couldn't import Django. Are you sure it's installed and available on your PYTHONPATH environment variable? Did you forget to activate a virtual environment?", "django-missing"),
     ("The virtual environment was not created successfully because ensurepip is not\navailable.  On Debian/Ubuntu systems, you need to install the python3-venv\npackage using the following command.\n\n    apt install python3.11-venv", "python-venv-missing"),
