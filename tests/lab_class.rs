@@ -357,6 +357,26 @@ fn class_check_and_summary_on_a_room_of_learners() {
             "--json",
             "--html",
             html.to_str().unwrap(),
+            // The stages these dev-server labs deploy (the production
+            // stages run on booted servers: tests/lab_prod_*.rs).
+            "--stage",
+            "domain",
+            "--stage",
+            "dns",
+            "--stage",
+            "ssh",
+            "--stage",
+            "python",
+            "--stage",
+            "git",
+            "--stage",
+            "venv",
+            "--stage",
+            "runserver",
+            "--stage",
+            "nginx",
+            "--stage",
+            "migrate",
         ],
     );
     let wall = started.elapsed();
