@@ -269,7 +269,7 @@ fn a_run_is_read_back_explained_and_kept() {
     assert!(out.contains("tutor explain disallowed-host"), "{out}");
     assert!(out.contains("1 of 1 functional tests failed"), "{out}");
 
-    // Not recognised: the last lines and a pointer to `tutor why`.
+    // The layout test failing: the CSS is not served.
     let layout = e.script(
         "layout.sh",
         &format!(
@@ -280,6 +280,25 @@ fn a_run_is_read_back_explained_and_kept() {
     let o = e.ft(&["--command", &layout]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("97.5 != 512 within 10 delta"), "{out}");
+    assert!(out.contains("tutor explain static-not-served"), "{out}");
+
+    // Not recognised: the last lines and a pointer to `tutor why`.
+    let unknown = e.script(
+        "unknown.sh",
+        &format!(
+            "cat <<'EOF'\n{}EOF\nexit 1\n",
+            include_str!("../src/ft/testdata/layout-verbose.txt").replace(
+                "97.5 != 512 within 10 delta (414.5 difference)",
+                "'Buy peacock feathers' != 'Buy milk'"
+            )
+        ),
+    );
+    let o = e.ft(&["--command", &unknown]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("'Buy peacock feathers' != 'Buy milk'"),
+        "{out}"
+    );
     assert!(out.contains("Not recognised"), "{out}");
 
     // A crash before any test ran: no result, exit 1, its last lines.
@@ -300,12 +319,16 @@ fn a_run_is_read_back_explained_and_kept() {
     let p = e.progress();
     let runs = p["ft_runs"].as_array().unwrap();
     let statuses: Vec<&str> = runs.iter().map(|r| r["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["pass", "pass", "fail", "fail", "fail", "error"]);
+    // (two fails for the layout: the recognised one and the unknown one)
+    assert_eq!(
+        statuses,
+        ["pass", "pass", "fail", "fail", "fail", "fail", "error"]
+    );
     assert_eq!(runs[2]["failing"][0], "test_can_start_a_todo_list");
     assert_eq!(runs[1]["target"], "given");
     let o = e.run(&["export"]);
     let h = json(&o);
-    assert_eq!(h["ft_runs"].as_array().unwrap().len(), 6);
+    assert_eq!(h["ft_runs"].as_array().unwrap().len(), 7);
     // No path in the hand-in.
     assert!(!String::from_utf8_lossy(&o.stdout).contains(&e.project().display().to_string()));
     // The class summary says whose FTs are green, also on the projector page.
