@@ -109,8 +109,11 @@ mod tests {
             first(include_str!("testdata/id-list-table.txt"), Target::Site),
             "migrations-pending"
         );
-        // No static-files diagnosis exists yet: the layout failure is not recognised.
-        assert!(ids(include_str!("testdata/layout-verbose.txt"), Target::Site).is_empty());
+        // The layout test failing: the CSS is not served.
+        assert_eq!(
+            first(include_str!("testdata/layout-verbose.txt"), Target::Site),
+            "static-not-served"
+        );
     }
 
     #[test]
