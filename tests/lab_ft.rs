@@ -216,6 +216,24 @@ fn ft_against_nginx() {
     let v = expect_ft_pass(&lab, "site");
     assert_eq!(v["server"], format!("{}:{}", lab.domain(), lab.http_port));
 
+    // Static files not served: with DEBUG off the dev server stops serving
+    // them and nginx has no /static/ location: the layout test fails (the
+    // input box is not centred) and is read as the static stage's problem.
+    lab.set_settings("['*']", false);
+    let (v, o) = ft(&lab, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(recognised(&v)["recognised"], "static-not-served", "{v:#}");
+    assert!(
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["stage"] == "static"),
+        "the static checks ran: {v:#}"
+    );
+    lab.set_settings("['*']", true);
+    expect_ft_pass(&lab, "site");
+
     // The site is not enabled and the default site is: "Welcome to nginx!".
     let enabled = lab
         .nginx_conf_dir()
