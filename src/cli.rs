@@ -242,6 +242,12 @@ pub struct InitArgs {
     /// The port nginx listens on
     #[arg(long, value_name = "N", default_value_t = 80)]
     pub http_port: u16,
+    /// The port nginx serves HTTPS on
+    #[arg(long, value_name = "N", default_value_t = 443)]
+    pub https_port: u16,
+    /// A PEM file of certificate authorities to trust besides the public ones (a workshop's or a test lab's private CA)
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
     /// A DNS resolver to ask (repeatable) [default: public resolvers and the domain's own name servers]
     #[arg(long = "resolver", value_name = "ADDR[:PORT]")]
     pub resolvers: Vec<String>,

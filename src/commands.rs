@@ -175,6 +175,12 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         site_dir: a.site_dir.clone(),
         dev_port: a.dev_port,
         http_port: a.http_port,
+        https_port: a.https_port,
+        // Absolute, so later runs from another folder find it.
+        ca: a
+            .ca
+            .as_ref()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
         resolvers: a.resolvers.clone(),
         live_domain: a.live_domain.clone(),
         repo_url: a.repo_url.clone(),
@@ -191,6 +197,11 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
     if let Some(id) = &answers.identity {
         if !id.is_file() {
             bail!(t!("init-no-key", path = id.display().to_string()));
+        }
+    }
+    if let Some(ca) = &answers.ca {
+        if crate::probe::trust::read_ca_file(ca).is_err() {
+            bail!(t!("init-bad-ca", path = ca.display().to_string()));
         }
     }
     for r in &answers.resolvers {

@@ -10,6 +10,7 @@ dns-wait-bar = DNS: { $agree }/{ $total } resolvers answer the server's address
 dns-wait-giving-up = (giving up in { $left })
 init-domain = --domain: { $problem }
 init-no-key = --identity { $path }: no such key file; give the path of your private key (e.g. ~/.ssh/id_ed25519).
+init-bad-ca = --ca { $path }: not a file of certificates tutor can read; give the PEM file of your certificate authority (it starts with -----BEGIN CERTIFICATE-----).
 init-bad-resolver = --resolver { $value }: give an IP address, optionally with a port, e.g. 1.1.1.1 or 127.0.0.1:5353.
 init-saved = Saved profile "{ $profile }" in { $path }.
     Next: `tutor check --all` to see where the server stands, or `tutor continue` for the guided tour.

@@ -10,6 +10,7 @@ dns-wait-bar = DNS: 리졸버 { $total }개 중 { $agree }개가 서버 주소�
 dns-wait-giving-up = ({ $left } 뒤에 기다리기를 멈춥니다)
 init-domain = --domain: { $problem }
 init-no-key = --identity { $path }: 그런 키 파일이 없습니다. 개인 키 파일의 경로를 씁니다(예: ~/.ssh/id_ed25519).
+init-bad-ca = --ca { $path }: tutor가 읽을 수 있는 인증서 파일이 아닙니다. 인증 기관의 PEM 파일(-----BEGIN CERTIFICATE-----로 시작하는 파일)을 주세요.
 init-bad-resolver = --resolver { $value }: IP 주소를 씁니다. 포트를 붙여도 됩니다(예: 1.1.1.1, 127.0.0.1:5353).
 init-saved = "{ $profile }" 프로필을 { $path }에 저장했습니다.
     다음: 서버 상태를 보려면 `tutor check --all`, 안내를 따라가려면 `tutor continue`를 실행합니다.

@@ -16,7 +16,8 @@
 //! server_ip = "203.0.113.11"               # required
 //! ssh_user = "ada"                         # required
 //! # optional, each overriding [defaults]: ssh_port, identity, known_hosts,
-//! # dev_port, http_port, resolvers; and site_dir [default: ~/sites/DOMAIN]
+//! # dev_port, http_port, https_port, resolvers; and site_dir [default: ~/sites/DOMAIN]
+//! # ([defaults] also takes ca = "FILE": a private CA the class's certificates come from)
 //! ```
 //!
 //! Paths may start with `~/` (the instructor's home); relative paths are
@@ -80,6 +81,8 @@ const DEFAULT_KEYS: &[&str] = &[
     "ssh_port",
     "dev_port",
     "http_port",
+    "https_port",
+    "ca",
 ];
 
 const LEARNER_KEYS: &[&str] = &[
@@ -92,6 +95,7 @@ const LEARNER_KEYS: &[&str] = &[
     "known_hosts",
     "dev_port",
     "http_port",
+    "https_port",
     "resolvers",
     "site_dir",
 ];
@@ -105,6 +109,9 @@ struct Defaults {
     ssh_port: Option<u16>,
     dev_port: Option<u16>,
     http_port: Option<u16>,
+    https_port: Option<u16>,
+    /// The class's private CA, if the servers' certificates come from one.
+    ca: Option<PathBuf>,
 }
 
 /// Where paths in the roster are anchored.
@@ -221,6 +228,10 @@ fn read_defaults(fields: &Entry, paths: &Paths<'_>) -> FieldResult<Defaults> {
     if let Some(id) = &identity {
         require_file(fields, "identity", id)?;
     }
+    let ca = opt_path(fields, "ca", paths)?;
+    if let Some(ca) = &ca {
+        require_file(fields, "ca", ca)?;
+    }
     Ok(Defaults {
         resolvers: opt_resolvers(fields)?.unwrap_or_default(),
         known_hosts: opt_path(fields, "known_hosts", paths)?,
@@ -228,6 +239,8 @@ fn read_defaults(fields: &Entry, paths: &Paths<'_>) -> FieldResult<Defaults> {
         ssh_port: opt_port(fields, "ssh_port")?,
         dev_port: opt_port(fields, "dev_port")?,
         http_port: opt_port(fields, "http_port")?,
+        https_port: opt_port(fields, "https_port")?,
+        ca,
     })
 }
 
@@ -267,6 +280,10 @@ fn read_learner(fields: &Entry, d: &Defaults, paths: &Paths<'_>) -> FieldResult<
     answers.ssh_port = opt_port(fields, "ssh_port")?.or(d.ssh_port).unwrap_or(22);
     answers.dev_port = opt_port(fields, "dev_port")?.or(d.dev_port).unwrap_or(8000);
     answers.http_port = opt_port(fields, "http_port")?.or(d.http_port).unwrap_or(80);
+    answers.https_port = opt_port(fields, "https_port")?
+        .or(d.https_port)
+        .unwrap_or(443);
+    answers.ca.clone_from(&d.ca);
     answers.identity = identity;
     answers.known_hosts = opt_path(fields, "known_hosts", paths)?.or_else(|| d.known_hosts.clone());
     answers.resolvers = opt_resolvers(fields)?.unwrap_or_else(|| d.resolvers.clone());

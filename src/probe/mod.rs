@@ -11,3 +11,5 @@ pub mod login;
 pub mod profile;
 pub mod registry;
 pub mod ssh;
+pub mod tls;
+pub mod trust;

@@ -10,7 +10,7 @@
 //!
 //! How a probe gathers decides how the engine schedules it:
 //! - [`Gather::Profile`]: from the profile alone, no I/O;
-//! - [`Gather::Local`]: from the laptop (DNS, HTTP), once per run, all of
+//! - [`Gather::Local`]: from the laptop (DNS, HTTP, TLS), once per run, all of
 //!   them in parallel with the SSH login;
 //! - [`Gather::Login`]: the SSH login itself;
 //! - [`Gather::Remote`]: read-only commands on the server, batched on the
@@ -122,6 +122,8 @@ pub static PROBES: &[&Probe] = &[
     &super::listen::DEV,
     &super::http::WEB,
     &super::listen::WEB,
+    &super::tls::PROBE,
+    &super::http::HTTPS,
     &super::file::PROBE,
 ];
 

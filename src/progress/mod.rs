@@ -57,6 +57,10 @@ fn default_http_port() -> u16 {
     80
 }
 
+fn default_https_port() -> u16 {
+    443
+}
+
 /// The learner's answers to the profile questions. Paths only, never secrets.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Answers {
@@ -77,6 +81,12 @@ pub struct Answers {
     pub dev_port: u16,
     #[serde(default = "default_http_port")]
     pub http_port: u16,
+    #[serde(default = "default_https_port")]
+    pub https_port: u16,
+    /// A PEM file of extra certificate authorities the HTTPS probes trust
+    /// (a workshop's private CA); Mozilla's roots are always trusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<PathBuf>,
     #[serde(default)]
     pub resolvers: Vec<String>,
     #[serde(default)]
@@ -123,6 +133,8 @@ impl Answers {
             site_dir: None,
             dev_port: default_dev_port(),
             http_port: default_http_port(),
+            https_port: default_https_port(),
+            ca: None,
             resolvers: Vec::new(),
             live_domain: None,
             repo_url: None,
