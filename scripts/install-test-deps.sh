@@ -26,6 +26,9 @@ PACKAGES=(
     systemd dbus libpam-systemd
     # tutor ft: the lab project's functional tests drive headless Chromium.
     chromium chromium-driver
+    # HTTPS (tests/lab/acme.rs): Let's Encrypt's test ACME server, certbot with
+    # its nginx plugin on the booted server, openssl for the lab CA.
+    pebble certbot python3-certbot-nginx openssl
 )
 
 missing=()

@@ -48,6 +48,10 @@
 //! `scripts/install-test-deps.sh`; a lab that cannot boot panics with the
 //! reason (a failure, never a skip).
 
+// HTTPS on the booted server: pebble, certbot, a lab CA (tests/lab/acme.rs).
+#[path = "acme.rs"]
+pub mod acme;
+
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};

@@ -27,6 +27,14 @@ else:
 # A comma-separated list in the environment: DJANGO_ALLOWED_HOSTS=example.com,www.example.com
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "*").split(",") if h.strip()]
 
+# Behind HTTPS, Django checks a POST's Origin header against the site's own
+# scheme and host; nginx talks plain HTTP to gunicorn, so list the https://
+# origin here (comma-separated, with the scheme), e.g.
+# DJANGO_CSRF_TRUSTED_ORIGINS=https://example.com,https://www.example.com
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
 
 # Application definition
 
