@@ -373,7 +373,8 @@ mod tests {
                 "gunicorn",
                 "static",
                 "settings",
-                "systemd"
+                "systemd",
+                "tls"
             ]
         );
     }

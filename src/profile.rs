@@ -187,6 +187,11 @@ impl Profile {
             },
         );
         put("http_port", a.http_port.to_string());
+        put("https_port", a.https_port.to_string());
+        put(
+            "https_url",
+            crate::probe::http::site_url("https", &a.domain, a.https_port),
+        );
         put(
             "repo_url",
             a.repo_url
@@ -275,6 +280,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "dev_url",
     "http_port",
     "site_url",
+    "https_port",
+    // https://DOMAIN/ (with the port when it is not 443)
+    "https_url",
     "repo_url",
     // gunicorn's unix socket: the profile's `gunicorn_socket`, else /run/gunicorn-DOMAIN.socket
     "socket",

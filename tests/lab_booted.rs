@@ -164,7 +164,7 @@ fn tutor_checks_pass_on_the_production_server() {
     let out = lab.tutor(&refs);
     assert!(out.status.success(), "init: {}", text(&out));
 
-    let out = lab.tutor(&["check", "--all", "--json"]);
+    let out = lab.tutor(&lab::prod::check_all_args());
     let json = String::from_utf8_lossy(&out.stdout);
     let report: Value = serde_json::from_str(&json)
         .unwrap_or_else(|e| panic!("tutor printed no JSON ({e}): {}", text(&out)));

@@ -363,7 +363,7 @@ fn the_site_survives_a_reboot_only_when_enabled() {
     expect_pass(&lab, "systemd");
     lab.reboot();
     assert_site_up(&lab);
-    let out = lab.tutor(&["check", "--all", "--json"]);
+    let out = lab.tutor(&check_all_args());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     // Started but not enabled: it runs now, the check says it won't after

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// `check --all` passes with no diagnosis; the failures are listed if not.
 fn all_pass(lab: &BootedLab, what: &str) {
-    let r = check(lab, &["--all"]);
+    let r = check_all(lab);
     let mut problems = Vec::new();
     for s in r["stages"].as_array().unwrap() {
         for c in s["checks"].as_array().unwrap() {
@@ -194,7 +194,7 @@ fn every_stage_passes_again_after_a_real_reboot() {
     eprintln!("reboot took {took:?}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let r: Value = check(&lab, &["--all"]);
+        let r: Value = check_all(&lab);
         let passed = r["stages"]
             .as_array()
             .unwrap()

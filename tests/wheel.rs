@@ -197,7 +197,7 @@ fn the_wheel_installs_with_pip_and_runs_without_a_rust_toolchain() {
     let mut args = vec!["init"];
     args.extend(init.iter().map(String::as_str));
     ok("tutor init", &lab.tutor_with(&tutor, &envs, &args));
-    let o = lab.tutor_with(&tutor, &envs, &["check", "--all", "--json"]);
+    let o = lab.tutor_with(&tutor, &envs, &lab::prod::check_all_args());
     let report: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
             "tutor check printed no JSON ({e}):\n{}\n{}",

@@ -357,11 +357,10 @@ fn untrusted_or(e: Option<rustls::Error>, view: &CertView) -> Trusted {
         | Some(rustls::Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
         )) => Trusted::Yes,
-        Some(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
-            if view.self_issued =>
-        {
-            Trusted::SelfSigned
-        }
+        // A self-issued certificate fails as "unknown issuer", or, when it
+        // carries CA:TRUE as `openssl req -x509` makes it, as "a CA used as
+        // a server certificate": self-signed either way.
+        Some(_) if view.self_issued => Trusted::SelfSigned,
         Some(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
             Trusted::Untrusted
         }

@@ -9,7 +9,9 @@ use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-/// Every stage of the course, in order (the production ones last).
+/// Every stage of the course up to systemd, in order (the production ones
+/// last): what the booted lab deploys. The `tls` stage after them needs a
+/// certificate, which only the ACME lab gets (tests/lab_prod_tls.rs).
 pub const ALL_STAGES: [&str; 13] = [
     "domain",
     "dns",
@@ -58,6 +60,18 @@ pub fn check(lab: &BootedLab, args: &[&str]) -> Value {
     let out = lab.tutor(&all);
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("tutor check printed no JSON ({e}): {}", text(&out)))
+}
+
+/// `tutor check --json` of every stage in [`ALL_STAGES`].
+pub fn check_all(lab: &BootedLab) -> Value {
+    check(lab, &ALL_STAGES)
+}
+
+/// The arguments of `tutor check --json` for every stage in [`ALL_STAGES`].
+pub fn check_all_args() -> Vec<&'static str> {
+    let mut v = vec!["check", "--json"];
+    v.extend_from_slice(&ALL_STAGES);
+    v
 }
 
 pub fn stage<'a>(report: &'a Value, name: &str) -> &'a Value {
