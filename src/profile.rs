@@ -261,9 +261,10 @@ pub fn generic_vars() -> Vars {
         .map(|n| (n.to_string(), format!("<{n}>")))
         .collect();
     // The usual ports, so that `tutor why` without a profile still tells a
-    // refused dev server (8000) from a refused nginx (80).
+    // refused dev server (8000) from a refused nginx (80) or HTTPS (443).
     vars.insert("dev_port".into(), "8000".into());
     vars.insert("http_port".into(), "80".into());
+    vars.insert("https_port".into(), "443".into());
     vars
 }
 

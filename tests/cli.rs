@@ -155,7 +155,8 @@ fn init_then_status_json() {
             "gunicorn",
             "static",
             "settings",
-            "systemd"
+            "systemd",
+            "tls"
         ]
     );
     for s in v["stages"].as_array().unwrap() {
@@ -402,6 +403,22 @@ const MESSAGES: &[(&str, &str)] = &[
     // registrar's panel or a parking page says.
     ("DNS changes can take up to 48 hours to propagate across the internet.", "dns-propagating"),
     ("This domain is parked free of charge. Interested in buying it? The domain may be for sale.", "dns-wrong-ip"),
+    // HTTPS: Let's Encrypt's production CA (Boulder) and browsers, as
+    // learners paste them (pebble's and curl's wording: tests/lab_prod_tls.rs).
+    ("  Domain: staging.example.com\n  Type:   dns\n  Detail: DNS problem: NXDOMAIN looking up A for staging.example.com - check that a DNS record exists for this domain", "certbot-dns-failed"),
+    ("  Type:   connection\n  Detail: 203.0.113.7: Fetching http://staging.example.com/.well-known/acme-challenge/abc: Timeout during connect (likely firewall problem)", "certbot-port-blocked"),
+    ("Could not automatically find a matching server block for staging.example.com. Set the `server_name` directive to use the Nginx installer.", "certbot-no-server-block"),
+    ("Your connection is not private\nAttackers might be trying to steal your information from staging.example.com\nNET::ERR_CERT_AUTHORITY_INVALID", "tls-untrusted"),
+    ("Warning: Potential Security Risk Ahead\nstaging.example.com uses an invalid security certificate.\nError code: SEC_ERROR_UNKNOWN_ISSUER", "tls-untrusted"),
+    ("Your connection is not private\nNET::ERR_CERT_COMMON_NAME_INVALID", "tls-name-mismatch"),
+    ("Error code: SSL_ERROR_BAD_CERT_DOMAIN", "tls-name-mismatch"),
+    ("Your connection is not private\nNET::ERR_CERT_DATE_INVALID", "tls-expired"),
+    ("Error code: SEC_ERROR_EXPIRED_CERTIFICATE", "tls-expired"),
+    ("Certificate Name: staging.example.com\n    Expiry Date: 2027-01-02 09:16:51+00:00 (VALID: 5 days)", "tls-expiring"),
+    ("curl: (7) Failed to connect to staging.example.com port 443 after 12 ms: Couldn't connect to server", "tls-no-certificate"),
+    ("Forbidden (403)\nCSRF verification failed. Request aborted.\nReason given for failure:\n    Origin checking failed - https://staging.example.com does not match any trusted origins.", "csrf-origin-failed"),
+    ("Not secure | staging.example.com\nYour connection to this site is not secure", "http-not-redirected"),
+    ("certbot.timer     disabled", "tls-renewal-off"),
 ];
 
 #[test]
@@ -705,7 +722,7 @@ fn korean_from_the_locale_follows_the_locale_and_aligns() {
             )
         })
         .collect();
-    assert_eq!(stage_cols.len(), 13, "{text}");
+    assert_eq!(stage_cols.len(), 14, "{text}");
     assert!(
         stage_cols.windows(2).all(|w| w[0] == w[1]),
         "{stage_cols:?}\n{text}"

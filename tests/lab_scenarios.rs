@@ -766,6 +766,7 @@ fn every_diagnosis_has_a_scenario() {
         include_str!("lab_prod_gunicorn.rs"),
         include_str!("lab_prod_static.rs"),
         include_str!("lab_prod_systemd.rs"),
+        include_str!("lab_prod_tls.rs"),
     ]
     .concat();
     let re =
