@@ -60,7 +60,7 @@ fn start_quit_midway_then_continue_lands_on_the_same_stage() {
     answer_profile(&mut s);
     s.expect("Stage domain done")
         .expect("the domain stage is checked and passes");
-    s.expect("Stage 2 of 13").expect("the dns lesson follows");
+    s.expect("Stage 2 of 14").expect("the dns lesson follows");
     s.expect("When you have typed these commands").unwrap();
     s.send("\u{3}").unwrap(); // Ctrl-C at the menu
     s.expect("tutor continue")
@@ -80,7 +80,7 @@ fn start_quit_midway_then_continue_lands_on_the_same_stage() {
         .unwrap();
     s.expect("Finished so far: ✓ domain").unwrap();
     s.expect("Next: dns").unwrap();
-    s.expect("Stage 2 of 13")
+    s.expect("Stage 2 of 14")
         .expect("continue lands on the same stage");
     s.expect("When you have typed these commands").unwrap();
     s.send("\u{3}").unwrap();
@@ -116,7 +116,7 @@ fn ctrl_c_during_the_questions_keeps_the_answers_given() {
     answer(&mut s, "SSH port", "");
     answer(&mut s, "private key file", "");
     answer(&mut s, "repository URL", "");
-    s.expect("Stage 2 of 13").unwrap();
+    s.expect("Stage 2 of 14").unwrap();
     s.send("\u{3}").unwrap();
     s.expect(Eof).unwrap();
 }
