@@ -139,7 +139,7 @@ fn the_wizard_speaks_korean_in_a_korean_locale() {
     answer(&mut s, "개인 키 파일", "");
     answer(&mut s, "저장소 URL", "");
     s.expect("domain 단계를 마쳤습니다").unwrap();
-    s.expect("13단계 중 2단계").unwrap();
+    s.expect("14단계 중 2단계").unwrap();
     s.expect("위의 명령을 모두 입력했다면").unwrap();
     s.send("\u{3}").unwrap();
     s.expect("진행 상황을 저장했습니다").unwrap();
