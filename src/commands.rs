@@ -96,14 +96,21 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
             .wait
             .then(|| pack.catalog.checks_of(stage).find_map(|c| c.wait.clone()))
             .flatten();
+        let waited = wait.is_some();
         let result = match wait {
             Some(w) => wait_for(&mut run, stage, &w, args.timeout, args.json),
             None => run.stage(stage),
         };
         progress.record_run(CheckRun::from(&result));
-        store.save(&progress).context("could not save progress")?;
+        // A stage that waited (minutes, perhaps) is saved at once; the
+        // others were judged from the prefetch in a few milliseconds, and
+        // are saved together below, before anything is printed.
+        if waited {
+            save_timed(&store, &progress, stage)?;
+        }
         report.stages.push(result);
     }
+    save_timed(&store, &progress, "")?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -118,6 +125,13 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn save_timed(store: &crate::progress::Store, progress: &Progress, what: &str) -> Result<()> {
+    let saving = Instant::now();
+    store.save(progress).context("could not save progress")?;
+    crate::timing::record("save", saving.elapsed(), what);
+    Ok(())
 }
 
 /// Check `stage` again and again until it passes or time runs out; the

@@ -29,6 +29,7 @@ pub mod rules;
 pub mod status;
 pub mod template;
 pub mod term;
+pub mod timing;
 pub(crate) mod visible;
 pub(crate) mod why;
 pub(crate) mod wizard;

@@ -19,12 +19,16 @@ fn main() -> ExitCode {
             "tutor: internal error ({what}); your saved progress is safe. Please report this."
         );
     }));
+    tutor::timing::start();
+    let started = std::time::Instant::now();
     let cli = tutor::cli::Cli::parse();
-    match tutor::commands::run(cli) {
+    let code = match tutor::commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tutor: {e:#}");
             ExitCode::from(2)
         }
-    }
+    };
+    tutor::timing::record("main", started.elapsed(), "");
+    code
 }

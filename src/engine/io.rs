@@ -133,7 +133,10 @@ impl<'a> Live<'a> {
                 "not-checked-domain"
             )));
         }
-        let remote = ssh::Remote::connect(&target, policy, passphrase)?;
+        let started = std::time::Instant::now();
+        let remote = ssh::Remote::connect(&target, policy, passphrase);
+        crate::timing::record("login", started.elapsed(), &target.host);
+        let remote = remote?;
         let fingerprint = remote.host_key_fingerprint();
         self.remote = Some(remote);
         Ok(fingerprint)
@@ -169,9 +172,14 @@ impl Io for Live<'_> {
             let handles: Vec<_> = local
                 .iter()
                 .map(|p| {
-                    scope.spawn(move || match p.gather {
-                        Gather::Local(f) => f(profile, limits),
-                        _ => Facts::new(),
+                    scope.spawn(move || {
+                        let started = std::time::Instant::now();
+                        let facts = match p.gather {
+                            Gather::Local(f) => f(profile, limits),
+                            _ => Facts::new(),
+                        };
+                        crate::timing::record("probe", started.elapsed(), p.name);
+                        facts
                     })
                 })
                 .collect();

@@ -382,6 +382,7 @@ impl<'a> Run<'a> {
     pub(crate) fn prefetch(&mut self, stages: &[String]) {
         let started = Instant::now();
         self.prefetch_inner(stages);
+        crate::timing::record("prefetch", started.elapsed(), &stages.join(" "));
         self.prefetch_time += started.elapsed();
         for s in stages {
             let n = self.pack.catalog.checks_of(s).count();
