@@ -160,19 +160,6 @@ fn median_f(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// The dev-server stages, which pass on the healthy lab.
-const DEV_STAGES: [&str; 9] = [
-    "domain",
-    "dns",
-    "ssh",
-    "python",
-    "git",
-    "venv",
-    "runserver",
-    "nginx",
-    "migrate",
-];
-
 /// The allowance of issue #14 on top of login + slowest command.
 const SLACK_MS: f64 = 40.0;
 
@@ -230,10 +217,10 @@ fn main() -> ExitCode {
     let first = lab.tutor(&["check", "--all", "--json"]);
     let report: serde_json::Value =
         serde_json::from_slice(&first.stdout).expect("check --json prints JSON");
-    for stage in DEV_STAGES {
+    for stage in lab::prod::dev_stages() {
         let status = report["stages"]
             .as_array()
-            .and_then(|s| s.iter().find(|s| s["stage"] == stage))
+            .and_then(|s| s.iter().find(|s| s["stage"] == *stage))
             .map(|s| s["status"].clone());
         assert_eq!(
             status,
@@ -259,7 +246,7 @@ fn main() -> ExitCode {
     let (all_ok, tutor_times) = overlap_figures(&lab, "tutor check --all", &["check", "--all"]);
     let logins_per_run = (logins(&lab) - before) as f64 / RUNS as f64;
     let mut dev_args = vec!["check"];
-    dev_args.extend(DEV_STAGES);
+    dev_args.extend(lab::prod::dev_stages());
     let (dev_ok, _) = overlap_figures(&lab, "tutor check <the 9 dev-server stages>", &dev_args);
     let shell_times: Vec<Duration> = (0..3).map(|_| run_script()).collect();
 

@@ -28,6 +28,17 @@ pub const ALL_STAGES: [&str; 13] = [
     "systemd",
 ];
 
+/// The dev-server stages (the course up to and including `migrate`): what
+/// the healthy dev-server lab of `Lab::healthy` passes.
+#[allow(dead_code)] // not every test binary that includes the lab uses it
+pub fn dev_stages() -> &'static [&'static str] {
+    let end = ALL_STAGES
+        .iter()
+        .position(|s| *s == "migrate")
+        .expect("a migrate stage");
+    &ALL_STAGES[..=end]
+}
+
 pub fn text(out: &Output) -> String {
     format!(
         "{}{}",
