@@ -41,6 +41,9 @@ struct Started {
     /// Its own clock: started + command timeout, measured from the moment
     /// this command was started, whatever the others are doing.
     deadline: Instant,
+    /// Its exec request is sent but the server has not said yes yet (see
+    /// [`Remote::start`]): the request is resumed, nothing is read.
+    exec_pending: bool,
     collected: Vec<u8>,
     /// When its output ended (EOF); then only the close is awaited.
     eof_at: Option<Instant>,
@@ -139,7 +142,8 @@ impl Remote {
             let mut progress = false;
             let mut i = 0;
             while i < open.len() {
-                match step(&mut open[i], &mut buf) {
+                let command = &commands[open[i].index];
+                match step(&mut open[i], command, &mut buf) {
                     Step::Idle => i += 1,
                     Step::Progress => {
                         progress = true;
@@ -213,14 +217,21 @@ impl Remote {
         }) {
             return Err(not_run("could not merge stderr into stdout", &e));
         }
-        if let Err(e) = self.until_done(deadline, || channel.exec(command)) {
-            return Err(not_run("could not start the command", &e));
-        }
+        // The exec request is sent, and its answer left for the loop of
+        // `run_many` to pick up: the next channel opens meanwhile, so a
+        // start costs one round trip to the server, not two (40 ms each to
+        // a server across the country).
+        let exec_pending = match channel.exec(command) {
+            Ok(()) => false,
+            Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_EAGAIN) => true,
+            Err(e) => return Err(not_run("could not start the command", &e)),
+        };
         Ok(Started {
             index,
             channel,
             began,
             deadline,
+            exec_pending,
             collected: Vec::new(),
             eof_at: None,
         })
@@ -332,8 +343,26 @@ pub(crate) fn launch_order(commands: &[String]) -> Vec<usize> {
 }
 
 /// Reads what a started command has sent so far, without blocking (the
-/// session is non-blocking here), and says whether it is over.
-fn step(started: &mut Started, buf: &mut [u8]) -> Step {
+/// session is non-blocking here), and says whether it is over. A command
+/// whose exec request is still unanswered gets that request resumed
+/// (libssh2 continues a step called again with the same arguments).
+fn step(started: &mut Started, command: &str, buf: &mut [u8]) -> Step {
+    if started.exec_pending {
+        return match started.channel.exec(command) {
+            Ok(()) => {
+                started.exec_pending = false;
+                Step::Progress
+            }
+            Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_EAGAIN) => {
+                if Instant::now() >= started.deadline {
+                    Step::TimedOut
+                } else {
+                    Step::Idle
+                }
+            }
+            Err(e) => Step::Failed(format!("could not start the command: {e}")),
+        };
+    }
     let mut progress = false;
     while started.eof_at.is_none() {
         match started.channel.read(buf) {
@@ -378,7 +407,8 @@ fn step(started: &mut Started, buf: &mut [u8]) -> Step {
 /// (output, or its end), taken off the socket while another channel was
 /// read: then waiting on the socket would wait for nothing. No I/O.
 fn queued_news(started: &Started) -> bool {
-    started.eof_at.is_none()
+    !started.exec_pending
+        && started.eof_at.is_none()
         && (started.channel.read_window().available > 0 || started.channel.eof())
 }
 
