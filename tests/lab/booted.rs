@@ -380,29 +380,17 @@ impl BootedLab {
     /// Arguments for `tutor init` describing this server (site dir left to
     /// its default, `~/sites/<domain>`), resolvers included.
     pub fn init_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = vec![
-            "--domain".into(),
-            self.domain.clone(),
-            "--server-ip".into(),
-            self.server_ip.to_string(),
-            "--ssh-user".into(),
-            self.user.clone(),
-            "--ssh-port".into(),
-            self.ssh_port.to_string(),
-            "--identity".into(),
-            self.identity.display().to_string(),
-            "--known-hosts".into(),
-            self.known_hosts.display().to_string(),
-            "--dev-port".into(),
-            self.dev_port.to_string(),
-            "--http-port".into(),
-            self.http_port.to_string(),
-        ];
-        for r in &self.resolvers {
-            args.push("--resolver".into());
-            args.push(r.to_string());
-        }
-        args
+        super::init_args(&super::InitTarget {
+            domain: &self.domain,
+            server_ip: self.server_ip,
+            user: &self.user,
+            ssh_port: self.ssh_port,
+            identity: &self.identity,
+            known_hosts: &self.known_hosts,
+            dev_port: self.dev_port,
+            http_port: self.http_port,
+            resolvers: &self.resolvers,
+        })
     }
 
     // ----- the laptop side: commands in the lab's network namespace -----

@@ -205,29 +205,17 @@ impl Lab {
     /// Arguments for `tutor init` describing this lab (site dir left to its
     /// default, `~/sites/<domain>`).
     pub fn init_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = vec![
-            "--domain".into(),
-            self.domain.clone(),
-            "--server-ip".into(),
-            self.server_ip.to_string(),
-            "--ssh-user".into(),
-            self.user.clone(),
-            "--ssh-port".into(),
-            self.ssh_port.to_string(),
-            "--identity".into(),
-            self.identity.display().to_string(),
-            "--known-hosts".into(),
-            self.known_hosts.display().to_string(),
-            "--dev-port".into(),
-            self.dev_port.to_string(),
-            "--http-port".into(),
-            self.http_port.to_string(),
-        ];
-        for r in &self.resolvers {
-            args.push("--resolver".into());
-            args.push(r.to_string());
-        }
-        args
+        init_args(&InitTarget {
+            domain: &self.domain,
+            server_ip: self.server_ip,
+            user: &self.user,
+            ssh_port: self.ssh_port,
+            identity: &self.identity,
+            known_hosts: &self.known_hosts,
+            dev_port: self.dev_port,
+            http_port: self.http_port,
+            resolvers: &self.resolvers,
+        })
     }
 
     /// Runs the built `tutor` with `TUTOR_STATE_DIR=state_dir`, `NO_COLOR=1`,
@@ -1930,4 +1918,45 @@ fn sweep_stale_dirs() {
             let _ = fs::remove_dir_all(e.path());
         }
     }
+}
+
+/// What `tutor init` is told of a lab server, as a learner would type it.
+pub struct InitTarget<'a> {
+    pub domain: &'a str,
+    pub server_ip: Ipv4Addr,
+    pub user: &'a str,
+    pub ssh_port: u16,
+    pub identity: &'a Path,
+    pub known_hosts: &'a Path,
+    pub dev_port: u16,
+    pub http_port: u16,
+    pub resolvers: &'a [SocketAddr],
+}
+
+/// The arguments of `tutor init` for `t` (site dir left to its default,
+/// `~/sites/<domain>`), resolvers included.
+pub fn init_args(t: &InitTarget) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "--domain".into(),
+        t.domain.to_string(),
+        "--server-ip".into(),
+        t.server_ip.to_string(),
+        "--ssh-user".into(),
+        t.user.to_string(),
+        "--ssh-port".into(),
+        t.ssh_port.to_string(),
+        "--identity".into(),
+        t.identity.display().to_string(),
+        "--known-hosts".into(),
+        t.known_hosts.display().to_string(),
+        "--dev-port".into(),
+        t.dev_port.to_string(),
+        "--http-port".into(),
+        t.http_port.to_string(),
+    ];
+    for r in t.resolvers {
+        args.push("--resolver".into());
+        args.push(r.to_string());
+    }
+    args
 }
