@@ -116,22 +116,8 @@ impl Timed {
 }
 
 fn timed_tutor(lab: &lab::Lab, args: &[&str]) -> Timed {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("TUTOR_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.args(args)
-        .env("TUTOR_STATE_DIR", &lab.state_dir)
-        .env("TUTOR_LOOPBACK_ONLY", "1")
-        .env("TUTOR_TIMINGS", "1")
-        .env("NO_COLOR", "1")
-        .env("HOME", &lab.learner_home)
-        .env("LANG", "C.UTF-8")
-        .env_remove("SSH_AUTH_SOCK")
-        .current_dir(&lab.learner_home)
-        .stdin(std::process::Stdio::null());
+    let mut cmd = lab.tutor_command(args, &[("TUTOR_TIMINGS", "1")]);
+    cmd.stdin(std::process::Stdio::null());
     let t = Instant::now();
     let out = cmd.output().expect("tutor runs");
     let wall = t.elapsed();

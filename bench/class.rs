@@ -230,6 +230,12 @@ struct Figures {
 }
 
 impl Figures {
+    /// The lab servers' own CPU in the 40-learner run (the machine's CPU
+    /// less tutor's), spread over `cores`: no schedule can beat it here.
+    fn servers_cpu(&self, cores: usize) -> Duration {
+        self.cpu40.1.saturating_sub(self.cpu40.0) / u32::try_from(cores).unwrap_or(1)
+    }
+
     fn ratio(&self) -> f64 {
         self.t40.as_secs_f64() / self.t1.as_secs_f64()
     }
@@ -383,7 +389,7 @@ fn main() -> ExitCode {
 
     local.print("loopback (the 40 servers share this machine's cores with tutor)");
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let floor = local.cpu40.1.saturating_sub(local.cpu40.0) / u32::try_from(cores).unwrap_or(1);
+    let floor = local.servers_cpu(cores);
     println!(
         "  the servers' own CPU for {LEARNERS} learners, spread over {cores} cores, already takes {:.0} ms \
          ({:.1}x the 1-learner time): no scheduling can beat that here",
@@ -398,8 +404,7 @@ fn main() -> ExitCode {
     // The 40 "servers" of the remote setting are still this machine: once
     // one learner is fast, their shared CPU alone can exceed 3x one
     // learner. Then the bound is that CPU plus one learner's own time.
-    let remote_floor =
-        remote.cpu40.1.saturating_sub(remote.cpu40.0) / u32::try_from(cores).unwrap_or(1);
+    let remote_floor = remote.servers_cpu(cores);
     let bound = (remote.t1 * 3).max(remote_floor + remote.t1);
     let fast = remote.t40 < bound;
     let ok = fast && peak_mb < 100.0;

@@ -91,6 +91,8 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
         profile: ctx.profile.clone(),
         stages: Vec::new(),
     };
+    // Whether progress holds something not yet saved (the language, runs).
+    let mut unsaved = true;
     for stage in &stages {
         let wait = args
             .wait
@@ -105,12 +107,15 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
         // A stage that waited (minutes, perhaps) is saved at once; the
         // others were judged from the prefetch in a few milliseconds, and
         // are saved together below, before anything is printed.
+        unsaved = !waited;
         if waited {
             save_timed(&store, &progress, stage)?;
         }
         report.stages.push(result);
     }
-    save_timed(&store, &progress, "")?;
+    if unsaved {
+        save_timed(&store, &progress, "")?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

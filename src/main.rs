@@ -20,7 +20,6 @@ fn main() -> ExitCode {
         );
     }));
     tutor::timing::start();
-    let started = std::time::Instant::now();
     let cli = tutor::cli::Cli::parse();
     let code = match tutor::commands::run(cli) {
         Ok(code) => code,
@@ -29,6 +28,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     };
-    tutor::timing::record("main", started.elapsed(), "");
+    tutor::timing::record("main", tutor::timing::since_start(), "");
     code
 }

@@ -2,8 +2,8 @@
 //! "why is this check slow?": with `TUTOR_TIMINGS=1` in the environment,
 //! tutor prints one line per phase to stderr (`tutor-timing<TAB>phase<TAB>
 //! milliseconds<TAB>detail<TAB>end`, where end is when the phase ended, in
-//! milliseconds since the process started timing). Off by default; it never changes what a run
-//! does, only what it says on stderr.
+//! milliseconds since [`start`]). Off by default; it never changes what a
+//! run does, only what it says on stderr.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -18,6 +18,12 @@ pub fn start() {
     if enabled() {
         origin();
     }
+}
+
+/// The time since [`start`] (for the whole run's line).
+#[must_use]
+pub fn since_start() -> Duration {
+    origin().elapsed()
 }
 
 /// Whether `TUTOR_TIMINGS=1` is set (read once).

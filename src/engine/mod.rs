@@ -382,8 +382,9 @@ impl<'a> Run<'a> {
     pub(crate) fn prefetch(&mut self, stages: &[String]) {
         let started = Instant::now();
         self.prefetch_inner(stages);
-        crate::timing::record("prefetch", started.elapsed(), &stages.join(" "));
-        self.prefetch_time += started.elapsed();
+        let took = started.elapsed();
+        crate::timing::record("prefetch", took, &stages.join(" "));
+        self.prefetch_time += took;
         for s in stages {
             let n = self.pack.catalog.checks_of(s).count();
             *self.prefetched.entry(s.clone()).or_default() += n;

@@ -228,6 +228,12 @@ impl Lab {
     /// [`Lab::tutor`] with more environment variables and another timeout
     /// (`tutor ft` runs a browser).
     pub fn tutor_with(&self, args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Output {
+        run(&mut self.tutor_command(args, env), timeout)
+    }
+
+    /// The [`Command`] of [`Lab::tutor_with`], not started (the check
+    /// bench times it itself).
+    pub fn tutor_command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("TUTOR_") {
@@ -247,7 +253,7 @@ impl Lab {
             .env_remove("SSH_AGENT_PID")
             .envs(env.iter().copied())
             .current_dir(&self.learner_home);
-        run(&mut cmd, timeout)
+        cmd
     }
 
     /// The learner's own copy of the project on their "laptop" (a folder
