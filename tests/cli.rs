@@ -350,82 +350,25 @@ fn explain_pages_and_unknown_ids() {
     assert_clean_error(&e.run(&["explain", "no-such-id"]), "There is no diagnosis");
 }
 
-/// Real messages (from the reference chapter, and from nginx, ssh, pip,
-/// git, Python and Django as they print them) and the id each must give.
-const MESSAGES: &[(&str, &str)] = &[
-    // The reference chapter's layout test when the CSS is not served.
-    (
-        "    self.assertAlmostEqual(\nAssertionError: 117.0 != 512 within 10 delta (395.0 difference)",
-        "static-not-served",
-    ),
-    ("Invalid HTTP_HOST header: 'superlists-staging.ottg.eu:8000'. You may need to add 'superlists-staging.ottg.eu' to ALLOWED_HOSTS.", "disallowed-host"),
-    ("Traceback (most recent call last):\n  File \"manage.py\", line 8, in <module>\n    from django.core.management import execute_from_command_line\nModuleNotFoundError: No module named 'django'\n\nThe above exception was the direct cause of the following exception:\nImportError: Couldn't import Django. Are you sure it's installed and available on your PYTHONPATH environment variable? Did you forget to activate a virtual environment?", "django-missing"),
-    ("The virtual environment was not created successfully because ensurepip is not\navailable.  On Debian/Ubuntu systems, you need to install the python3-venv\npackage using the following command.\n\n    apt install python3.11-venv", "python-venv-missing"),
-    ("nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\nnginx: configuration file /etc/nginx/nginx.conf test failed", "nginx-hash-bucket"),
-    ("nginx: [emerg] unknown directive \"proxy_pas\" in /etc/nginx/sites-enabled/superlists-staging.ottg.eu:4\nnginx: configuration file /etc/nginx/nginx.conf test failed", "nginx-config-invalid"),
-    ("elspeth@superlists-staging.ottg.eu: Permission denied (publickey).", "ssh-auth-failed"),
-    ("ssh: connect to host superlists-staging.ottg.eu port 22: Connection refused", "ssh-unreachable"),
-    ("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!", "ssh-host-key-changed"),
-    ("django.db.utils.OperationalError: no such table: lists_item", "migrations-pending"),
-    ("You have 15 unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): auth, contenttypes, lists, sessions.\nRun 'python manage.py migrate' to apply them.", "migrations-pending"),
-    ("ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'requirements.txt'", "requirements-missing"),
-    ("-bash: git: command not found", "git-missing"),
-    ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>", "bad-gateway"),
-    ("<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>", "nginx-default-site"),
-    ("elspeth is not in the sudoers file.  This incident will be reported.", "ssh-no-sudo"),
-    ("Starting development server at http://127.0.0.1:8000/\nQuit the server with CONTROL-C.", "bind-localhost"),
-    // The production stages: messages printed by gunicorn 27.0.1 (from
-    // PyPI) and 20.1.0 (Debian 12), nginx 1.22.1, Django 5.2 and pip, run
-    // for real; systemd 252's texts are the format strings in its
-    // libsystemd-core and systemctl, filled in as the journal shows them.
-    ("WARNING: Package(s) not found: gunicorn", "gunicorn-missing"),
-    ("  File \"<frozen importlib._bootstrap>\", line 1140, in _find_and_load_unlocked\nModuleNotFoundError: No module named 'superlist'\nNo module named 'superlist'\n[2026-12-02 04:29:43 +0000] [22815] [INFO] Worker exiting (pid: 22815)\n[2026-12-02 04:29:44 +0000] [22814] [ERROR] Worker (pid:22815) exited with code 3.\n[2026-12-02 04:29:44 +0000] [22814] [ERROR] Shutting down: Master\n[2026-12-02 04:29:44 +0000] [22814] [ERROR] Reason: Worker failed to boot.", "gunicorn-boot-failed"),
-    ("Failed to find attribute 'app' in 'superlists.wsgi'.\n[2026-12-02 04:30:01 +0000] [22907] [ERROR] Reason: App failed to load.", "gunicorn-boot-failed"),
-    ("[2026-12-02 04:29:51 +0000] [22840] [ERROR] Connection in use: ('127.0.0.1', 8000)\n[2026-12-02 04:29:51 +0000] [22840] [ERROR] connection to ('127.0.0.1', 8000) failed: [Errno 98] Address already in use", "port-in-use"),
-    ("2026/12/02 04:30:42 [crit] 23324#23324: *1 connect() to unix:/run/gunicorn-staging.example.com.socket failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: staging.example.com, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/run/gunicorn-staging.example.com.socket:/\", host: \"staging.example.com\"", "gunicorn-not-running"),
-    ("2026/12/02 04:30:47 [error] 23384#23384: *1 connect() to unix:/run/gunicorn-staging.example.com.socket failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: staging.example.com, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/run/gunicorn-staging.example.com.socket:/\", host: \"staging.example.com\"", "gunicorn-not-running"),
-    ("2026/12/02 04:30:42 [crit] 23324#23324: *5 connect() to unix:/home/elspeth/sites/staging.example.com/gunicorn.socket failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: staging.example.com, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/home/elspeth/sites/staging.example.com/gunicorn.socket:/\", host: \"staging.example.com\"", "socket-permission-denied"),
-    ("django.core.exceptions.DisallowedHost: Invalid HTTP_HOST header: 'localhost'. You may need to add 'localhost' to ALLOWED_HOSTS.", "host-header-not-forwarded"),
-    ("    raise ImproperlyConfigured(\ndjango.core.exceptions.ImproperlyConfigured: You're using the staticfiles app without having set the STATIC_ROOT setting to a filesystem path.", "static-root-unset"),
-    ("\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>", "static-not-served"),
-    ("2026/12/02 04:49:49 [error] 30444#30444: *1 open() \"/home/elspeth/sites/staging.example.com/staticadmin/css/base.css\" failed (2: No such file or directory), client: 127.0.0.1, server: staging.example.com, request: \"GET /static/admin/css/base.css HTTP/1.1\", host: \"staging.example.com\"", "static-alias-wrong"),
-    ("2026/12/02 04:30:42 [error] 23324#23324: *11 open() \"/home/elspeth/sites/staging.example.com/static/admin/css/base.css\" failed (13: Permission denied), client: 127.0.0.1, server: staging.example.com, request: \"GET /static/admin/css/base.css HTTP/1.1\", host: \"staging.example.com\"", "static-permission-denied"),
-    ("  <title>Page not found at /no-such-page/</title>\n      You’re seeing this error because you have <code>DEBUG = True</code> in\n      your Django settings file.", "debug-on"),
-    ("  File \"/home/elspeth/sites/staging.example.com/superlists/settings.py\", line 97, in <module>\n    SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n                 ~~~~~~~~~~^^^^^^^^^^^^^^^^^^^^^\n  File \"<frozen os>\", line 679, in __getitem__\nKeyError: 'DJANGO_SECRET_KEY'\n'DJANGO_SECRET_KEY'\n[2026-12-02 04:49:48 +0000] [30439] [INFO] Worker exiting (pid: 30439)\n[2026-12-02 04:49:48 +0000] [30433] [ERROR] Worker (pid:30439) exited with code 3.\n[2026-12-02 04:49:48 +0000] [30433] [ERROR] Shutting down: Master\n[2026-12-02 04:49:48 +0000] [30433] [ERROR] Reason: Worker failed to boot.", "secret-key-missing"),
-    ("Unit gunicorn-staging.example.com.service could not be found.", "unit-missing"),
-    ("gunicorn-staging.example.com.service: Failed to locate executable /home/elspeth/sites/staging.example.com/virtualenv/bin/gunicorn: No such file or directory\ngunicorn-staging.example.com.service: Failed at step EXEC spawning /home/elspeth/sites/staging.example.com/virtualenv/bin/gunicorn: No such file or directory\ngunicorn-staging.example.com.service: Main process exited, code=exited, status=203/EXEC", "unit-exec-failed"),
-    ("gunicorn-staging.example.com.service: Changing to the requested working directory failed: No such file or directory\ngunicorn-staging.example.com.service: Failed at step CHDIR spawning /home/elspeth/sites/staging.example.com/.venv/bin/gunicorn: No such file or directory\ngunicorn-staging.example.com.service: Main process exited, code=exited, status=200/CHDIR", "unit-chdir-failed"),
-    ("gunicorn-staging.example.com.service: Failed to load environment files: No such file or directory\ngunicorn-staging.example.com.service: Failed with result 'resources'.", "unit-env-file-failed"),
-    ("gunicorn-staging.example.com.service: Failed to determine user credentials: No such process\ngunicorn-staging.example.com.service: Failed at step USER spawning /home/elspeth/sites/staging.example.com/.venv/bin/gunicorn: No such process\ngunicorn-staging.example.com.service: Main process exited, code=exited, status=217/USER", "unit-user-failed"),
-    ("Warning: The unit file, source configuration file or drop-ins of gunicorn-staging.example.com.service changed on disk. Run 'systemctl daemon-reload' to reload units.", "unit-needs-reload"),
-    ("gunicorn-staging.example.com.service: Scheduled restart job, restart counter is at 5.\ngunicorn-staging.example.com.service: Start request repeated too quickly.\ngunicorn-staging.example.com.service: Failed with result 'start-limit-hit'.", "unit-crash-loop"),
-    // These two print no error of their own: learners paste what their
-    // registrar's panel or a parking page says.
-    ("DNS changes can take up to 48 hours to propagate across the internet.", "dns-propagating"),
-    ("This domain is parked free of charge. Interested in buying it? The domain may be for sale.", "dns-wrong-ip"),
-    // HTTPS: Let's Encrypt's production CA (Boulder) and browsers, as
-    // learners paste them (pebble's and curl's wording: tests/lab_prod_tls.rs).
-    ("  Domain: staging.example.com\n  Type:   dns\n  Detail: DNS problem: NXDOMAIN looking up A for staging.example.com - check that a DNS record exists for this domain", "certbot-dns-failed"),
-    ("  Type:   connection\n  Detail: 203.0.113.7: Fetching http://staging.example.com/.well-known/acme-challenge/abc: Timeout during connect (likely firewall problem)", "certbot-port-blocked"),
-    ("Could not automatically find a matching server block for staging.example.com. Set the `server_name` directive to use the Nginx installer.", "certbot-no-server-block"),
-    ("Your connection is not private\nAttackers might be trying to steal your information from staging.example.com\nNET::ERR_CERT_AUTHORITY_INVALID", "tls-untrusted"),
-    ("Warning: Potential Security Risk Ahead\nstaging.example.com uses an invalid security certificate.\nError code: SEC_ERROR_UNKNOWN_ISSUER", "tls-untrusted"),
-    ("Your connection is not private\nNET::ERR_CERT_COMMON_NAME_INVALID", "tls-name-mismatch"),
-    ("Error code: SSL_ERROR_BAD_CERT_DOMAIN", "tls-name-mismatch"),
-    ("Your connection is not private\nNET::ERR_CERT_DATE_INVALID", "tls-expired"),
-    ("Error code: SEC_ERROR_EXPIRED_CERTIFICATE", "tls-expired"),
-    ("Certificate Name: staging.example.com\n    Expiry Date: 2027-01-02 09:16:51+00:00 (VALID: 5 days)", "tls-expiring"),
-    ("curl: (7) Failed to connect to staging.example.com port 443 after 12 ms: Couldn't connect to server", "tls-no-certificate"),
-    ("Forbidden (403)\nCSRF verification failed. Request aborted.\nReason given for failure:\n    Origin checking failed - https://staging.example.com does not match any trusted origins.", "csrf-origin-failed"),
-    ("Not secure | staging.example.com\nYour connection to this site is not secure", "http-not-redirected"),
-    ("certbot.timer     disabled", "tls-renewal-off"),
-];
+/// Every real message the catalog keeps (`examples = [...]` of each
+/// diagnosis in checks/*.toml), with the id it must be named as.
+fn catalog_examples() -> Vec<(String, String)> {
+    let pack = tutor::pack::Pack::load_checked(None, "en").unwrap();
+    let examples: Vec<(String, String)> = pack
+        .catalog
+        .diagnoses
+        .iter()
+        .flat_map(|(d, _)| d.examples.iter().map(|e| (e.clone(), d.id.clone())))
+        .collect();
+    assert!(!examples.is_empty(), "the catalog keeps no examples");
+    examples
+}
 
 #[test]
 fn why_recognises_real_messages() {
     let e = Env::new();
-    for (message, id) in MESSAGES {
-        let o = e.run_with_stdin(&["why"], message);
+    for (message, id) in catalog_examples() {
+        let o = e.run_with_stdin(&["why"], &message);
         let out = stdout(&o);
         assert_eq!(
             o.status.code(),
@@ -764,7 +707,7 @@ fn korean_diagnoses_keep_their_ids_and_why_reads_english_messages() {
         "{text}"
     );
     // A server prints English; a Korean session still recognises it, and answers in Korean.
-    for (message, id) in MESSAGES {
+    for (message, id) in catalog_examples() {
         let o = e
             .cmd(&["--lang", "ko", "why"])
             .stdin(Stdio::piped())

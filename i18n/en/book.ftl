@@ -46,6 +46,7 @@ book-good-to-know = Good to know
 book-messages-here = Messages that point here
 book-messages-intro = Paste an error message into { $command } and it names this page when the message contains one of these:
 book-exact-patterns = The exact patterns (regular expressions)
+book-real-examples = Real messages that mean this
 book-see-index = See also the { $link }: every message tutor recognises.
 book-symptom-index-link = symptom index
 

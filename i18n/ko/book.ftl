@@ -47,6 +47,7 @@ book-good-to-know = 알아 두면 좋은 점
 book-messages-here = 이 페이지로 안내하는 메시지
 book-messages-intro = 오류 메시지를 { $command } 명령에 붙여 넣었을 때, 메시지에 다음 가운데 하나가 들어 있으면 이 페이지를 알려 줍니다:
 book-exact-patterns = 정확한 패턴(정규 표현식)
+book-real-examples = 이 진단에 해당하는 실제 메시지
 book-see-index = tutor가 알아보는 메시지 전체는 { $link } 페이지에 있습니다.
 book-symptom-index-link = 증상 찾아보기
 

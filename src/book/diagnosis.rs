@@ -138,6 +138,9 @@ pub(super) fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
     exact.push_str("```");
     out.push('\n');
     out.push_str(&details(&t!("book-exact-patterns"), &exact));
+    if !d.examples.is_empty() {
+        out.push_str(&details(&t!("book-real-examples"), &examples_block(d)));
+    }
     let _ = writeln!(
         out,
         "{}",
@@ -147,6 +150,16 @@ pub(super) fn diagnosis_page(pack: &Pack, d: &Diagnosis) -> String {
         )
     );
     out
+}
+
+/// The catalog's real messages for a diagnosis, one text block each, as
+/// the tools print them (carriage returns dropped, mdBook's `{{#` guarded).
+fn examples_block(d: &Diagnosis) -> String {
+    d.examples
+        .iter()
+        .map(|e| format!("```text\n{}\n```", guard_includes(&e.replace('\r', ""))))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The symptom index: every message `tutor why` recognises, sorted by its

@@ -192,7 +192,19 @@ impl Catalog {
                 .checks
                 .iter()
                 .any(|(c, _)| c.rules.iter().any(|r| r.diagnosis() == Some(d.id.as_str())));
-            if !produced {
+            if produced && d.why_only.is_some() {
+                errors.push(format!(
+                    "{origin}: diagnosis {} says why_only but a check rule produces it",
+                    d.id
+                ));
+            }
+            if d.why_only.is_some() && (d.patterns.is_empty() || d.examples.is_empty()) {
+                errors.push(format!(
+                    "{origin}: diagnosis {} is why_only, so it needs patterns and real examples",
+                    d.id
+                ));
+            }
+            if !produced && d.why_only.is_none() {
                 errors.push(format!(
                     "{origin}: diagnosis {} is not produced by any check rule",
                     d.id

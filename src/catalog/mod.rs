@@ -106,8 +106,16 @@ pub struct Diagnosis {
     pub note: Option<String>,
     #[serde(default)]
     pub patterns: Vec<String>,
+    /// Real messages this diagnosis must be named for by `tutor why`, as
+    /// the tools print them (the test suite feeds each to `tutor why`).
+    #[serde(default)]
+    pub examples: Vec<String>,
     /// Why no lab scenario produces this id (only where none can).
     pub unit_only: Option<String>,
+    /// Why no check can report this id: the failure shows only on the
+    /// learner's own terminal (a command run in the wrong folder), so only
+    /// `tutor why` names it, from its `patterns` and real `examples`.
+    pub why_only: Option<String>,
 }
 
 /// A read-only command shared by several checks (`command = "ID"`).
