@@ -13,6 +13,11 @@ why-paste = Paste the error message, then press Ctrl-D on a line of its own:
 not-checked-requires = not checked: it needs { $check } to pass first
 not-checked-domain = not checked: the domain is not a valid host name
 not-checked-login = not checked: it needs an SSH login (see ssh.login)
+not-decided-timeout = not decided: the command of { $check } did not finish within { $seconds } s on the server
+not-decided-timeout-unknown = not decided: the command of { $check } did not finish in time on the server
+not-decided-signal = not decided: the command of { $check } was ended by signal { $signal } on the server
+not-decided-no-run = not decided: the command of { $check } could not run ({ $reason })
+not-decided-todo = run `tutor check { $stage }` again; if it keeps happening, the server is slow or overloaded (`uptime` on the server shows its load)
 no-rule-matched = no rule of { $check } matched what was seen: { $facts }
 
 domain-empty = The domain is empty: type the name you bought, e.g. staging.example.com.

@@ -13,6 +13,11 @@ why-paste = 오류 메시지를 붙여 넣은 뒤, 새 줄에서 Ctrl-D를 누�
 not-checked-requires = 점검하지 않았습니다: 먼저 { $check } 점검을 통과해야 합니다
 not-checked-domain = 점검하지 않았습니다: 도메인이 올바른 호스트 이름이 아닙니다
 not-checked-login = 점검하지 않았습니다: SSH 로그인이 필요합니다(ssh.login 참고)
+not-decided-timeout = 판단하지 못했습니다: { $check }의 명령이 서버에서 { $seconds }초 안에 끝나지 않았습니다
+not-decided-timeout-unknown = 판단하지 못했습니다: { $check }의 명령이 서버에서 제시간에 끝나지 않았습니다
+not-decided-signal = 판단하지 못했습니다: { $check }의 명령이 서버에서 시그널 { $signal }로 중단되었습니다
+not-decided-no-run = 판단하지 못했습니다: { $check }의 명령을 실행하지 못했습니다({ $reason })
+not-decided-todo = `tutor check { $stage }`를 다시 실행해 보세요. 계속 이러면 서버가 느리거나 부하가 큰 것입니다(서버에서 `uptime`으로 부하를 볼 수 있습니다)
 no-rule-matched = { $check } 점검의 어떤 규칙도 관찰한 내용과 맞지 않았습니다: { $facts }
 
 domain-empty = 도메인이 비어 있습니다. 구입한 이름을 입력합니다(예: staging.example.com).

@@ -30,6 +30,12 @@ pub(crate) trait Io {
     /// Run read-only commands on the server over the session the login
     /// opened (the engine calls this only after a successful login).
     fn run_many(&mut self, commands: &[String]) -> Vec<CommandOutput>;
+
+    /// How long a remote command may run, for the words of a timeout
+    /// (None where it is not known, as in recorded runs).
+    fn command_timeout(&self) -> Option<Duration> {
+        None
+    }
 }
 
 /// Asks the learner about an unknown host key: (fingerprint, key type) → accept?
@@ -205,5 +211,9 @@ impl Io for Live<'_> {
                 })
                 .collect(),
         }
+    }
+
+    fn command_timeout(&self) -> Option<Duration> {
+        Some(self.opts.command_timeout)
     }
 }

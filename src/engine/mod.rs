@@ -279,6 +279,14 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        // A command that did not finish says nothing about the server:
+        // no rule may read its missing output as evidence.
+        if let Some(observed) = self.unfinished(def) {
+            result.status = Status::Error;
+            result.observed = observed;
+            result.todo = Some(t!("not-decided-todo", stage = &def.stage));
+            return result;
+        }
         let Some((_, rule)) = rules::judge(&def.rules, &facts) else {
             result.status = Status::Error;
             result.observed = t!(
@@ -358,6 +366,34 @@ impl<'a> Run<'a> {
         }
         let outputs = self.io.run_many(&commands);
         self.commands.extend(commands.into_iter().zip(outputs));
+    }
+
+    /// Why a check's remote commands leave it undecided: one of them timed
+    /// out, was ended by a signal, or could not be started.
+    fn unfinished(&self, check: &CheckDef) -> Option<String> {
+        let commands = self.remote_commands(check);
+        let out = commands
+            .iter()
+            .filter_map(|c| self.commands.get(c))
+            .find(|o| o.timed_out || o.signal.is_some() || o.exit.is_none())?;
+        Some(if out.timed_out {
+            match self.io.command_timeout() {
+                Some(limit) => t!(
+                    "not-decided-timeout",
+                    check = &check.id,
+                    seconds = limit.as_secs().to_string()
+                ),
+                None => t!("not-decided-timeout-unknown", check = &check.id),
+            }
+        } else if let Some(signal) = &out.signal {
+            t!("not-decided-signal", check = &check.id, signal = signal)
+        } else {
+            t!(
+                "not-decided-no-run",
+                check = &check.id,
+                reason = one_line(&out.output)
+            )
+        })
     }
 
     /// The remote commands a check's probes would run (none if they cannot render).

@@ -486,3 +486,79 @@ fn stages_take_their_share_of_the_prefetch_time() {
     // Charged once: asking again costs only the (memoised) checks.
     assert!(run.stage("ssh").duration_ms < 50);
 }
+
+const NGINX_INSTALLED: &str = r#"
+[[check]]
+id = "nginx.installed"
+stage = "nginx"
+title = "nginx is installed"
+run = "nginx -v"
+
+[[check.rule]]
+id = "pass"
+when = { "cmd.exit" = "0" }
+pass = true
+
+[[check.rule]]
+id = "any-other-answer"
+diagnosis = "nginx-missing"
+
+[[diagnosis]]
+id = "nginx-missing"
+stage = "nginx"
+title = "t"
+why = "w"
+fix = [{ where = "server", run = "x" }]
+patterns = ["x"]
+"#;
+
+#[test]
+fn a_command_that_did_not_finish_never_becomes_a_diagnosis() {
+    let p = profile("staging.example.org");
+    let pack = pack(NGINX_INSTALLED);
+    let unfinished = [
+        (
+            CommandOutput {
+                exit: None,
+                output: String::new(),
+                timed_out: true,
+                signal: None,
+            },
+            "did not finish in time",
+        ),
+        (
+            CommandOutput {
+                exit: None,
+                output: String::new(),
+                timed_out: false,
+                signal: Some("KILL".into()),
+            },
+            "signal KILL",
+        ),
+        (
+            CommandOutput {
+                exit: None,
+                output: "the server closed the channel".into(),
+                timed_out: false,
+                signal: None,
+            },
+            "the server closed the channel",
+        ),
+    ];
+    for (out, words) in unfinished {
+        let mut w = World::new();
+        w.outputs.insert("nginx -v".into(), out);
+        let r = w.run(&p, &pack).check("nginx.installed");
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert_eq!(r.diagnosis, None);
+        assert!(r.observed.starts_with("not decided"), "{}", r.observed);
+        assert!(r.observed.contains(words), "{}", r.observed);
+        assert!(r.todo.is_some());
+    }
+    // A finished command still reaches the rules, catch-all included.
+    let mut w = World::new();
+    w.outputs
+        .insert("nginx -v".into(), output(127, "sh: nginx: not found"));
+    let r = w.run(&p, &pack).check("nginx.installed");
+    assert_eq!(r.diagnosis.as_deref(), Some("nginx-missing"));
+}
