@@ -3,6 +3,11 @@
 //! thread established (tests/why/wild.tsv: `id`, `source`, `text`, with
 //! `\n`, `\t` and `\\` escaped). The test prints, per stage, the share of
 //! texts whose cause `tutor why` names first, and fails below the floor.
+//!
+//! A text that several causes print word for word (a bare "Connection
+//! refused", Django's bare 500 page) cannot be named from the text alone:
+//! such rows live in tests/why/ambiguous.tsv with the reason, and are
+//! printed with what tutor names, not scored.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,26 +44,51 @@ fn unescape(field: &str) -> String {
     out
 }
 
-fn corpus() -> Vec<Row> {
-    let text = include_str!("why/wild.tsv");
+/// The rows of a corpus file whose header is `columns`; the text is the
+/// last column, the others are kept as they are.
+fn rows(file: &str, text: &str, columns: &str) -> Vec<Vec<String>> {
+    let n = columns.split('\t').count();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id\tsource\ttext"), "wild.tsv's header");
+    assert_eq!(lines.next(), Some(columns), "{file}'s header");
     lines
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(n, line)| {
-            let mut fields = line.splitn(3, '\t');
-            let (Some(id), Some(source), Some(text)) = (fields.next(), fields.next(), fields.next())
-            else {
-                panic!("wild.tsv line {}: three tab-separated fields", n + 2);
-            };
-            Row {
-                id: id.to_string(),
-                source: source.to_string(),
-                text: unescape(text),
-            }
+        .map(|(i, line)| {
+            let mut fields: Vec<String> = line.splitn(n, '\t').map(str::to_string).collect();
+            assert_eq!(fields.len(), n, "{file} line {}: {n} fields", i + 2);
+            let last = fields.pop().unwrap();
+            fields.push(unescape(&last));
+            fields
         })
         .collect()
+}
+
+fn corpus() -> Vec<Row> {
+    rows("wild.tsv", include_str!("why/wild.tsv"), "id\tsource\ttext")
+        .into_iter()
+        .map(|mut f| Row {
+            text: f.pop().unwrap(),
+            source: f.pop().unwrap(),
+            id: f.pop().unwrap(),
+        })
+        .collect()
+}
+
+#[test]
+fn texts_that_several_causes_print_are_listed_not_scored() {
+    let pack = tutor::pack::Pack::load_checked(None, "en").unwrap();
+    let vars = tutor::profile::generic_vars();
+    let file = include_str!("why/ambiguous.tsv");
+    for f in rows("ambiguous.tsv", file, "id\tsource\treason\ttext") {
+        let found: Vec<String> = pack
+            .catalog
+            .recognise(&f[3], &vars)
+            .iter()
+            .map(|d| d.id.clone())
+            .collect();
+        println!("{} ({}): {}\n  tutor names {found:?}", f[0], f[2], f[1]);
+        assert!(!f[2].is_empty(), "{}: say why the text is ambiguous", f[1]);
+    }
 }
 
 #[test]
@@ -76,6 +106,8 @@ fn real_pasted_errors_are_named_right_first() {
     let mut per_stage: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
     for row in &rows {
+        // Until every id of the corpus exists, a row of a missing id counts
+        // as a miss under "(new)".
         let stage = stage_of.get(row.id.as_str()).copied().unwrap_or("(new)");
         let found: Vec<&str> = pack
             .catalog

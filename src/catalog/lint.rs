@@ -198,6 +198,14 @@ impl Catalog {
                     d.id
                 ));
             }
+            for cause in &d.defers_to {
+                if cause != "*" && !self.diagnoses.iter().any(|(o, _)| o.id == *cause) {
+                    errors.push(format!(
+                        "{origin}: diagnosis {} defers to {cause}, which does not exist",
+                        d.id
+                    ));
+                }
+            }
             if d.why_only.is_some() && (d.patterns.is_empty() || d.examples.is_empty()) {
                 errors.push(format!(
                     "{origin}: diagnosis {} is why_only, so it needs patterns and real examples",

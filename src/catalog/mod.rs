@@ -112,6 +112,13 @@ pub struct Diagnosis {
     pub examples: Vec<String>,
     /// Why no lab scenario produces this id (only where none can).
     pub unit_only: Option<String>,
+    /// Diagnoses named before this one when both match a pasted text: the
+    /// root causes it follows from (a crash loop follows from the exit
+    /// status that ends each start), or the likelier reading of the same
+    /// words. `"*"`: every other match comes first (a root prompt is
+    /// context, not a cause).
+    #[serde(default)]
+    pub defers_to: Vec<String>,
     /// Why no check can report this id: the failure shows only on the
     /// learner's own terminal (a command run in the wrong folder), so only
     /// `tutor why` names it, from its `patterns` and real `examples`.
@@ -337,11 +344,35 @@ impl Catalog {
             }
         }
         scores.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-        scores
+        let found: Vec<&Diagnosis> = scores
             .into_iter()
             .map(|(i, _, _)| &self.diagnoses[i].0)
-            .collect()
+            .collect();
+        causes_first(found)
     }
+}
+
+/// Moves each diagnosis after the root causes it defers to (`defers_to`)
+/// that matched too; otherwise the order of the scores stands. Each pass
+/// moves one diagnosis later, so a cycle in the data cannot loop forever.
+fn causes_first(mut found: Vec<&Diagnosis>) -> Vec<&Diagnosis> {
+    for _ in 0..found.len() * found.len() {
+        let defers = |d: &Diagnosis, other: &Diagnosis| {
+            d.id != other.id && d.defers_to.iter().any(|c| c == "*" || *c == other.id)
+        };
+        let moved = (0..found.len()).find_map(|i| {
+            let last_cause = (i + 1..found.len())
+                .rev()
+                .find(|&j| defers(found[i], found[j]) && !defers(found[j], found[i]))?;
+            Some((i, last_cause))
+        });
+        let Some((i, last_cause)) = moved else {
+            break;
+        };
+        let d = found.remove(i);
+        found.insert(last_cause, d);
+    }
+    found
 }
 
 /// A message pattern with the learner's values put in, regex-escaped. Only
