@@ -24,6 +24,7 @@ pub mod probe;
 pub mod profile;
 pub mod progress;
 pub mod quote;
+pub mod remote;
 pub(crate) mod report;
 pub mod rules;
 pub mod status;

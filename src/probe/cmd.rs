@@ -1,9 +1,9 @@
 //! The `cmd` probe: the check's own read-only command (`run = "..."`).
 
 use super::registry::{fact, Gather, Probe, Values};
-use super::ssh::CommandOutput;
 use crate::catalog::CheckDef;
 use crate::profile::Profile;
+use crate::remote::ssh::CommandOutput;
 use crate::rules::Facts;
 use crate::template;
 

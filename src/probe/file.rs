@@ -15,9 +15,9 @@
 //! ```
 
 use super::registry::{fact, Gather, Probe, Values};
-use super::ssh::CommandOutput;
 use crate::catalog::CheckDef;
 use crate::profile::Profile;
+use crate::remote::ssh::CommandOutput;
 use crate::rules::Facts;
 use crate::template;
 

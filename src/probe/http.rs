@@ -10,8 +10,8 @@
 //! browser does) and `https` (nginx on port 443).
 
 use super::registry::{fact, FactSpec, Gather, Limits, Probe, Values};
-use super::trust::Trust;
 use crate::profile::Profile;
+use crate::remote::trust::Trust;
 use crate::rules::Facts;
 use std::io::{self, Read};
 use std::net::{IpAddr, SocketAddr};

@@ -6,9 +6,9 @@
 //! The `dev.listen` and `web.listen` probes share that one command.
 
 use super::registry::{fact, FactSpec, Gather, Probe, Values};
-use super::ssh::CommandOutput;
 use crate::catalog::CheckDef;
 use crate::profile::Profile;
+use crate::remote::ssh::CommandOutput;
 use crate::rules::Facts;
 
 /// Where a port is bound on the server.

@@ -3,7 +3,7 @@
 //! uses); this module turns its outcome into `ssh.*` facts.
 
 use super::registry::{fact, Gather, Probe, Values};
-use super::ssh::LoginFailure;
+use crate::remote::ssh::LoginFailure;
 use crate::rules::Facts;
 
 /// The outcome of the login: the server's host key fingerprint, or why not.

@@ -10,6 +10,4 @@ pub mod listen;
 pub mod login;
 pub mod profile;
 pub mod registry;
-pub mod ssh;
 pub mod tls;
-pub mod trust;

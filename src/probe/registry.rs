@@ -17,8 +17,8 @@
 //!   one SSH session, then read by a pure function.
 
 use crate::catalog::CheckDef;
-use crate::probe::ssh::CommandOutput;
 use crate::profile::Profile;
+use crate::remote::ssh::CommandOutput;
 use crate::rules::Facts;
 use std::time::Duration;
 

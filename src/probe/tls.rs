@@ -10,8 +10,8 @@
 
 use super::http::{connect_failure, secs, Connect};
 use super::registry::{fact, FactSpec, Gather, Limits, Probe, Values};
-use super::trust::Trust;
 use crate::profile::Profile;
+use crate::remote::trust::Trust;
 use crate::rules::Facts;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
