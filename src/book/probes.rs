@@ -10,7 +10,7 @@
 use super::generated_note;
 use super::markdown::{code, escape, table_cell, table_head, table_row};
 use crate::catalog::CheckDef;
-use crate::probe::registry::{self, Values};
+use crate::probe::{registry, Values};
 use crate::t;
 use std::fmt::Write as _;
 

@@ -79,7 +79,7 @@ impl Catalog {
                         .iter()
                         .filter_map(|p| registry::find(p))
                         .any(|p| {
-                            matches!(p.gather, registry::Gather::Local(_))
+                            matches!(p.gather, crate::probe::Gather::Local(_))
                                 && p.fact_names().any(|f| f == *fact)
                         });
                     if !local {

@@ -7,7 +7,7 @@
 //! instead.
 
 use crate::probe::login;
-use crate::probe::registry::{Gather, Limits, Probe};
+use crate::probe::{Gather, Limits, Probe};
 use crate::profile::Profile;
 use crate::remote::ssh::{self, CommandOutput};
 use crate::rules::Facts;

@@ -9,7 +9,7 @@
 //! port 80, following a redirect to the same domain's `https://` the way a
 //! browser does) and `https` (nginx on port 443).
 
-use super::registry::{fact, FactSpec, Gather, Limits, Probe, Values};
+use super::{fact, FactSpec, Gather, Limits, Probe, Values};
 use crate::profile::Profile;
 use crate::remote::trust::Trust;
 use crate::rules::Facts;

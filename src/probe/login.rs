@@ -2,7 +2,7 @@
 //! per run by the engine's I/O (it opens the session every remote probe
 //! uses); this module turns its outcome into `ssh.*` facts.
 
-use super::registry::{fact, Gather, Probe, Values};
+use super::{fact, Gather, Probe, Values};
 use crate::remote::ssh::LoginFailure;
 use crate::rules::Facts;
 
