@@ -188,10 +188,7 @@ impl Profile {
         );
         put("http_port", a.http_port.to_string());
         put("https_port", a.https_port.to_string());
-        put(
-            "https_url",
-            site_url("https", &a.domain, a.https_port),
-        );
+        put("https_url", site_url("https", &a.domain, a.https_port));
         put(
             "repo_url",
             a.repo_url
