@@ -6,6 +6,7 @@
 //! judges them with `rules` (pure functions) and hands a report to `report`
 //! (text or JSON) or to the `wizard` (terminal). `progress` saves what happened.
 
+pub(crate) mod atomic_file;
 pub(crate) mod book;
 pub mod catalog;
 pub mod class;

@@ -477,13 +477,13 @@ fn ft_lines(entries: &[summary::Entry], ctx: &Ctx) -> String {
     out
 }
 
-/// Write `text` to `path` through the progress file's crash-safe helper,
+/// Write `text` to `path` crash-safely ([`crate::atomic_file`]),
 /// so a browser reloading the page never sees half of it and a file or
 /// symlink planted at the temp name is never followed.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let name = path
         .file_name()
         .map_or_else(|| "class.html".into(), |n| n.to_string_lossy().into_owned());
-    crate::progress::replace_file(path, &format!(".{name}.tmp-"), text.as_bytes(), 0o644)
+    crate::atomic_file::replace(path, &format!(".{name}.tmp-"), text.as_bytes(), 0o644)
         .with_context(|| t!("class-html-write-failed", path = path.display().to_string()))
 }
