@@ -219,7 +219,7 @@ fn init(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
         }
     }
     if let Some(ca) = &answers.ca {
-        if crate::probe::trust::read_ca_file(ca).is_err() {
+        if crate::remote::trust::read_ca_file(ca).is_err() {
             bail!(t!("init-bad-ca", path = ca.display().to_string()));
         }
     }

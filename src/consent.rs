@@ -93,7 +93,7 @@ pub(crate) fn trust(state_dir: &Path, fingerprint: &str) -> Result<()> {
         .with_context(|| format!("cannot create {}", state_dir.display()))?;
     let mut bytes = serde_json::to_vec_pretty(&t)?;
     bytes.push(b'\n');
-    crate::progress::replace_file(
+    crate::atomic_file::replace(
         &state_dir.join(FILE),
         ".trusted-packs.json.tmp-",
         &bytes,

@@ -49,141 +49,30 @@ const SECTIONS: &[&str] = &["About", "Steps", "Success", "Hint", "Solution"];
 
 /// Parse one lesson file. Errors are `file:line: message`.
 pub fn parse(file: &str, text: &str, layer: u8) -> Result<Lesson, Vec<String>> {
-    let err = |line: usize, msg: String| vec![format!("{file}:{line}: {msg}")];
     let text = text.replace("\r\n", "\n");
-    let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, "+++")) => {}
-        _ => {
-            return Err(err(
-                1,
-                "a lesson starts with a `+++` line, then its TOML front matter".into(),
-            ))
-        }
-    }
-    let mut front = String::new();
-    let mut body_start = None;
-    for (i, line) in lines.by_ref() {
-        if line == "+++" {
-            body_start = Some(i + 1);
-            break;
-        }
-        front.push_str(line);
-        front.push('\n');
-    }
-    let Some(body_start) = body_start else {
-        return Err(err(
-            1,
-            "the front matter is never closed with a `+++` line".into(),
-        ));
-    };
+    let (front, body_start) = front_matter(file, &text)?;
     let fm: FrontMatter = toml::from_str(&front)
         .map_err(|e| vec![crate::catalog::toml_error(file, &front, &e, 1)])?;
-
-    let mut errors = Vec::new();
-    let mut sections: Vec<(String, usize, String)> = Vec::new();
-    let mut fence: Option<usize> = None;
-    for (i, line) in text.lines().enumerate().skip(body_start) {
-        let n = i + 1;
-        if let Some(info) = line.strip_prefix("```") {
-            if fence.is_some() {
-                if !info.trim().is_empty() {
-                    errors.push(format!("{file}:{n}: a closing fence takes no info string"));
-                }
-                fence = None;
-            } else {
-                fence = Some(n);
-                let info = info.trim();
-                let ok = info == "server" || info == "laptop" || info.starts_with("file ");
-                if !ok {
-                    errors.push(format!(
-                        "{file}:{n}: say where this is typed: ```server, ```laptop or ```file PATH (found {info:?})"
-                    ));
-                }
-            }
-        } else if fence.is_none() && line.starts_with("# ") {
-            errors.push(format!(
-                "{file}:{n}: use `##` sections only (About, Steps, Success, Hint, Solution)"
-            ));
-        } else if fence.is_none() && line.starts_with("## ") {
-            let name = line[3..].trim().to_string();
-            if !SECTIONS.contains(&name.as_str()) {
-                errors.push(format!(
-                    "{file}:{n}: unknown section {name:?}; use About, Steps, Success, Hint or Solution"
-                ));
-            }
-            sections.push((name, n, String::new()));
-            continue;
-        }
-        match sections.last_mut() {
-            Some((_, _, body)) => {
-                body.push_str(line);
-                body.push('\n');
-            }
-            None if !line.trim().is_empty() => {
-                errors.push(format!("{file}:{n}: text before the first `##` section"));
-            }
-            None => {}
-        }
-    }
-    if let Some(n) = fence {
-        errors.push(format!("{file}:{n}: this code fence is never closed"));
-    }
-    let take = |name: &str| -> Vec<(usize, String)> {
-        sections
-            .iter()
-            .filter(|(s, _, _)| s == name)
-            .map(|(_, l, b)| (*l, b.trim().to_string()))
-            .collect()
+    let mut body = Body {
+        file,
+        last_line: text.lines().count().max(1),
+        sections: Vec::new(),
+        errors: Vec::new(),
     };
-    let last_line = text.lines().count().max(1);
-    let one = |name: &str, errors: &mut Vec<String>| -> String {
-        let found = take(name);
-        match found.len() {
-            0 => {
-                errors.push(format!("{file}:{last_line}: missing section `## {name}`"));
-                String::new()
-            }
-            1 => {
-                if found[0].1.is_empty() {
-                    errors.push(format!(
-                        "{file}:{}: section `## {name}` is empty",
-                        found[0].0
-                    ));
-                }
-                found[0].1.clone()
-            }
-            _ => {
-                errors.push(format!(
-                    "{file}:{}: section `## {name}` appears twice",
-                    found[1].0
-                ));
-                found[0].1.clone()
-            }
-        }
-    };
-    let about = one("About", &mut errors);
-    let steps = one("Steps", &mut errors);
-    let success = one("Success", &mut errors);
-    let solution = one("Solution", &mut errors);
-    let hints: Vec<String> = take("Hint").into_iter().map(|(_, b)| b).collect();
-    if hints.len() < 2 {
-        let line = take("Hint").first().map_or(last_line, |h| h.0);
-        errors.push(format!(
-            "{file}:{line}: a lesson needs at least two `## Hint` sections (found {})",
-            hints.len()
-        ));
-    }
-    if hints.iter().any(String::is_empty) {
-        errors.push(format!("{file}:{last_line}: a `## Hint` section is empty"));
-    }
+    body.read(&text, body_start);
+    let about = body.one("About");
+    let steps = body.one("Steps");
+    let success = body.one("Success");
+    let solution = body.one("Solution");
+    let hints = body.hints();
     if fm.checks.is_empty() {
-        errors.push(format!(
-            "{file}:2: `checks` lists no check id: how will tutor know it worked?"
-        ));
+        body.error(
+            2,
+            "`checks` lists no check id: how will tutor know it worked?",
+        );
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if !body.errors.is_empty() {
+        return Err(body.errors);
     }
     Ok(Lesson {
         stage: fm.stage,
@@ -200,8 +89,164 @@ pub fn parse(file: &str, text: &str, layer: u8) -> Result<Lesson, Vec<String>> {
             line: 1,
             layer,
         },
-        section_lines: sections.iter().map(|(n, l, _)| (n.clone(), *l)).collect(),
+        section_lines: body
+            .sections
+            .iter()
+            .map(|(n, l, _)| (n.clone(), *l))
+            .collect(),
     })
+}
+
+/// The TOML between the opening and the closing `+++` lines, and the index
+/// of the first line after them.
+fn front_matter(file: &str, text: &str) -> Result<(String, usize), Vec<String>> {
+    let err = |msg: &str| vec![format!("{file}:1: {msg}")];
+    let mut lines = text.lines().enumerate();
+    if !matches!(lines.next(), Some((_, "+++"))) {
+        return Err(err(
+            "a lesson starts with a `+++` line, then its TOML front matter",
+        ));
+    }
+    let mut front = String::new();
+    for (i, line) in lines {
+        if line == "+++" {
+            return Ok((front, i + 1));
+        }
+        front.push_str(line);
+        front.push('\n');
+    }
+    Err(err("the front matter is never closed with a `+++` line"))
+}
+
+/// A lesson's body as it is read: its sections and what is wrong with it.
+struct Body<'a> {
+    file: &'a str,
+    /// Where a missing section is reported.
+    last_line: usize,
+    /// (name, line of the heading, text), in file order.
+    sections: Vec<(String, usize, String)>,
+    errors: Vec<String>,
+}
+
+impl Body<'_> {
+    fn error(&mut self, line: usize, message: &str) {
+        self.errors.push(format!("{}:{line}: {message}", self.file));
+    }
+
+    /// The lines of `text` from index `start` on, into sections.
+    fn read(&mut self, text: &str, start: usize) {
+        // The line of the code fence that is open, if one is.
+        let mut fence: Option<usize> = None;
+        for (i, line) in text.lines().enumerate().skip(start) {
+            let n = i + 1;
+            if let Some(info) = line.strip_prefix("```") {
+                fence = self.fence(n, info, fence);
+            } else if fence.is_none() && line.starts_with("# ") {
+                self.error(
+                    n,
+                    "use `##` sections only (About, Steps, Success, Hint, Solution)",
+                );
+            } else if fence.is_none() && line.starts_with("## ") {
+                self.heading(n, line[3..].trim());
+                continue;
+            }
+            self.add_line(n, line);
+        }
+        if let Some(n) = fence {
+            self.error(n, "this code fence is never closed");
+        }
+    }
+
+    /// A fence line `n` with its info string: it closes the fence that is
+    /// `open`, or opens one that says where its text is typed. Returns the
+    /// fence open after it.
+    fn fence(&mut self, n: usize, info: &str, open: Option<usize>) -> Option<usize> {
+        let info = info.trim();
+        if open.is_some() {
+            if !info.is_empty() {
+                self.error(n, "a closing fence takes no info string");
+            }
+            return None;
+        }
+        if !(info == "server" || info == "laptop" || info.starts_with("file ")) {
+            self.error(
+                n,
+                &format!(
+                    "say where this is typed: ```server, ```laptop or ```file PATH (found {info:?})"
+                ),
+            );
+        }
+        Some(n)
+    }
+
+    fn heading(&mut self, n: usize, name: &str) {
+        if !SECTIONS.contains(&name) {
+            self.error(
+                n,
+                &format!("unknown section {name:?}; use About, Steps, Success, Hint or Solution"),
+            );
+        }
+        self.sections.push((name.to_string(), n, String::new()));
+    }
+
+    fn add_line(&mut self, n: usize, line: &str) {
+        if let Some((_, _, body)) = self.sections.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        } else if !line.trim().is_empty() {
+            self.error(n, "text before the first `##` section");
+        }
+    }
+
+    /// Every section called `name`: (line of its heading, trimmed text).
+    fn all(&self, name: &str) -> Vec<(usize, String)> {
+        self.sections
+            .iter()
+            .filter(|(s, _, _)| s == name)
+            .map(|(_, l, b)| (*l, b.trim().to_string()))
+            .collect()
+    }
+
+    /// The text of the section `name`, which must be there once, not empty.
+    fn one(&mut self, name: &str) -> String {
+        let found = self.all(name);
+        match found.as_slice() {
+            [] => {
+                self.error(self.last_line, &format!("missing section `## {name}`"));
+                String::new()
+            }
+            [(line, text)] => {
+                if text.is_empty() {
+                    self.error(*line, &format!("section `## {name}` is empty"));
+                }
+                text.clone()
+            }
+            [(_, text), (second, _), ..] => {
+                self.error(*second, &format!("section `## {name}` appears twice"));
+                text.clone()
+            }
+        }
+    }
+
+    /// The hints: two or more, none empty.
+    fn hints(&mut self) -> Vec<String> {
+        let found = self.all("Hint");
+        if found.len() < 2 {
+            let line = found.first().map_or(self.last_line, |h| h.0);
+            self.error(
+                line,
+                &format!(
+                    "a lesson needs at least two `## Hint` sections (found {})",
+                    found.len()
+                ),
+            );
+        }
+        let hints: Vec<String> = found.into_iter().map(|(_, text)| text).collect();
+        if hints.iter().any(String::is_empty) {
+            self.error(self.last_line, "a `## Hint` section is empty");
+        }
+        hints
+    }
 }
 
 impl Lesson {

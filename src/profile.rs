@@ -188,10 +188,7 @@ impl Profile {
         );
         put("http_port", a.http_port.to_string());
         put("https_port", a.https_port.to_string());
-        put(
-            "https_url",
-            crate::probe::http::site_url("https", &a.domain, a.https_port),
-        );
+        put("https_url", site_url("https", &a.domain, a.https_port));
         put(
             "repo_url",
             a.repo_url
@@ -240,6 +237,18 @@ impl Profile {
             .collect();
         v.insert("site_dir".into(), quote::sh_path(&self.site_dir()));
         v
+    }
+}
+
+/// `http://domain/` or `http://domain:port/`: the URL a browser asks for
+/// (and the HTTP probes with it).
+#[must_use]
+pub fn site_url(scheme: &str, domain: &str, port: u16) -> String {
+    let default = if scheme == "https" { 443 } else { 80 };
+    if port == default {
+        format!("{scheme}://{domain}/")
+    } else {
+        format!("{scheme}://{domain}:{port}/")
     }
 }
 

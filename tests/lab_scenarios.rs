@@ -999,8 +999,8 @@ fn timing_probe() {
 }
 
 /// A logged-in session on the lab's sshd, with the lab's key and no agent.
-fn lab_target(lab: &Lab, command_timeout: Duration) -> tutor::probe::ssh::SshTarget {
-    tutor::probe::ssh::SshTarget {
+fn lab_target(lab: &Lab, command_timeout: Duration) -> tutor::remote::ssh::SshTarget {
+    tutor::remote::ssh::SshTarget {
         host: lab.server_ip.to_string(),
         port: lab.ssh_port,
         user: lab.user.clone(),
@@ -1019,7 +1019,7 @@ fn lab_target(lab: &Lab, command_timeout: Duration) -> tutor::probe::ssh::SshTar
 
 #[test]
 fn one_slow_command_does_not_time_out_the_others() {
-    use tutor::probe::ssh::{HostKeyPolicy, Remote};
+    use tutor::remote::ssh::{HostKeyPolicy, Remote};
     let lab = Lab::healthy("sc-slowcmd");
     let timeout = Duration::from_secs(2);
     let remote = Remote::connect(&lab_target(&lab, timeout), HostKeyPolicy::Strict, &|_| None)

@@ -1,4 +1,4 @@
-# What the SSH probe says when a login fails (src/probe/ssh/).
+# What the SSH probe says when a login fails (src/remote/ssh/).
 
 ssh-refused = { $addr } refused the connection: no SSH server listens on port { $port } there, or a firewall rejects it.
 ssh-no-answer = No answer from { $addr } within { $timeout }: the server is down, the address is wrong, or a firewall silently drops the connection.

@@ -5,25 +5,13 @@
 //! and catalog strings (titles, "why", observations), which are plain text
 //! and must be escaped. Both hold `{placeholders}` that the terminal fills
 //! with the learner's values; the book has no values, so each becomes a
-//! stand-in (`<domain>`) set as code. Nothing here knows about pages or the
+//! stand-in (`<domain>`, see `placeholders`) set as code. Nothing here knows about pages or the
 //! pack: that is the other modules' job.
 
+use super::placeholders::stand_in;
 use crate::t;
 use crate::template;
 use std::fmt::Write as _;
-
-/// How a placeholder reads in the book: the learner's own value, in
-/// brackets. A fact a check quotes (`{dev.listen_addr}`) has a stand-in of
-/// its own in `book.ftl` (`<addresses>`), in the language of the run.
-pub(super) fn stand_in(name: &str) -> String {
-    if name == "ssh" {
-        return "ssh <user>@<domain>".to_string();
-    }
-    if let Some(shown) = super::probes::fact_stand_in(name) {
-        return shown;
-    }
-    format!("<{name}>")
-}
 
 /// `text` as a Markdown code span, whatever backticks it holds.
 pub(super) fn code(text: &str) -> String {

@@ -23,7 +23,8 @@
 //! (English) help texts, as `tutor --help` does.
 //!
 //! The modules, one job each: `write` puts the pages on disk; `markdown`
-//! turns tutor's texts into Markdown; `links` points one page at another;
+//! turns tutor's texts into Markdown; `placeholders` says what stands in for
+//! a learner's value; `links` points one page at another;
 //! `stage`, `diagnosis`, `cli_ref` and `reference` build the pages;
 //! `symptoms` reads a `tutor why` pattern as the messages it matches;
 //! `probes` holds what the book says about probes and facts.
@@ -32,6 +33,7 @@ mod cli_ref;
 mod diagnosis;
 mod links;
 mod markdown;
+mod placeholders;
 mod probes;
 mod reference;
 mod stage;

@@ -1,7 +1,7 @@
 //! The probes and the facts they report, as the book describes them: the
 //! reference table (`reference/probes.md`, included by the hand-written
-//! check-format page), the "looks at" line of a check
-//! and the stand-ins of facts quoted in prose (`<addresses>`).
+//! check-format page) and the "looks at" line of a check. The stand-ins of
+//! facts quoted in prose (`<addresses>`) are in `placeholders`.
 //!
 //! Everything here comes from the probe registry
 //! ([`crate::probe::registry`]): a new probe appears in the book with no
@@ -9,21 +9,11 @@
 
 use super::generated_note;
 use super::markdown::{code, escape, table_cell, table_head, table_row};
+use super::placeholders::fact_id;
 use crate::catalog::CheckDef;
-use crate::probe::registry::{self, Values};
+use crate::probe::{registry, Values};
 use crate::t;
 use std::fmt::Write as _;
-
-/// The message id of a fact's meaning (`dev.listen_addr` → `book-fact-dev-listen-addr`).
-fn fact_id(name: &str) -> String {
-    format!("book-fact-{}", name.replace(['.', '_'], "-"))
-}
-
-/// A fact's stand-in in the book (`{dev.listen_addr}` → `<addresses>`);
-/// `None` when `name` is not a fact.
-pub(super) fn fact_stand_in(name: &str) -> Option<String> {
-    registry::is_fact(name).then(|| t!(&format!("{}-shown", fact_id(name))))
-}
 
 /// The message id of a probe's description (`dev.listen` → `book-probe-dev-listen`).
 fn probe_id(name: &str) -> String {

@@ -7,7 +7,8 @@
 //! probe registry is to replace its source.
 
 use super::links::check_link;
-use super::markdown::{code, fill_code, link_text, stand_in, table_cell, table_head, table_row};
+use super::markdown::{code, fill_code, link_text, table_cell, table_head, table_row};
+use super::placeholders::stand_in;
 use super::{checks_in_order, generated_note, page_head};
 use crate::catalog::CheckDef;
 use crate::pack::Pack;

@@ -11,10 +11,7 @@ use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-mod lint;
 mod translation;
-
-pub use lint::command_problems;
 
 /// One check, as written in `checks/*.toml`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]

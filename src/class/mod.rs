@@ -39,7 +39,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use table::{Cell, Row, Table};
@@ -293,126 +293,19 @@ fn closing_line(table: &Table, skipped: usize, ctx: &Ctx) -> String {
 fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     let pack = ctx.pack()?;
     let order = pack.stages();
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
-    for file in &args.files {
-        match crate::progress::handin::read(file, &order) {
-            Ok(h) => entries.push(summary::Entry {
-                name: file.file_stem().map_or_else(
-                    || file.display().to_string(),
-                    |s| s.to_string_lossy().into_owned(),
-                ),
-                file: file.display().to_string(),
-                handin: h,
-            }),
-            Err(e) => {
-                eprintln!("{e}");
-                problems.push(e);
-            }
-        }
-    }
+    let (entries, problems) = read_handins(&args.files, &order);
     if entries.is_empty() {
         bail!(t!("class-no-handins", count = args.files.len()));
     }
-    // Stages a hand-in knows but this pack does not (another lesson pack)
-    // still get a column, after the pack's own.
-    let mut stages = order;
-    for e in &entries {
-        for s in e.handin.stages.keys() {
-            if !stages.contains(s) {
-                stages.push(s.clone());
-            }
-        }
-    }
+    let stages = summary_stages(order, &entries);
     let s = summary::summarize(&entries, &stages);
     let titles = diagnosis_titles(&pack);
     let medians = summary::median_times(&s);
-    let median_texts: Vec<String> = medians
-        .iter()
-        .map(|m| m.map(table::short_duration).unwrap_or_default())
-        .collect();
     if let Some(path) = &args.html {
-        let subtitle = t!(
-            "class-summary-subtitle",
-            count = entries.len(),
-            time = crate::progress::now_rfc3339()
-        );
-        let median_label = t!("class-median-label");
-        let ft_heading = t!(
-            "class-ft-heading",
-            green = entries
-                .iter()
-                .filter_map(|e| summary::last_ft(&e.handin))
-                .filter(|r| r.status == crate::status::Status::Pass)
-                .count(),
-            count = entries.len()
-        );
-        let ft_notes: Vec<String> = entries
-            .iter()
-            .filter_map(|e| {
-                summary::last_ft(&e.handin).map(|r| {
-                    format!(
-                        "{}: {} ({} {})",
-                        e.name,
-                        summary::ft_text(r),
-                        r.target,
-                        r.time
-                    )
-                })
-            })
-            .collect();
-        let page = html::page(
-            &s.table,
-            &html::Page {
-                title: &t!("class-summary-title"),
-                subtitle: &subtitle,
-                refresh: None,
-                titles: &titles,
-                footer: Some((&median_label, median_texts)),
-                notes: (!ft_notes.is_empty()).then_some((ft_heading.as_str(), ft_notes)),
-            },
-        );
-        write_atomic(path, &page)?;
+        write_atomic(path, &summary_page(&s, &entries, &titles, &medians))?;
     }
     if args.json {
-        let mut doc = table_json(&s.table, &problems);
-        for ((entry, e), stats) in doc["learners"]
-            .as_array_mut()
-            .into_iter()
-            .flatten()
-            .zip(&entries)
-            .zip(&s.stats)
-        {
-            entry["file"] = json!(e.file);
-            entry["profile"] = json!(e.handin.profile);
-            entry["ft"] = match summary::last_ft(&e.handin) {
-                Some(run) => json!({
-                    "status": run.status,
-                    "time": run.time,
-                    "target": run.target,
-                    "tests": run.tests,
-                    "failures": run.failures,
-                    "errors": run.errors,
-                    "diagnoses": run.diagnoses,
-                }),
-                None => Value::Null,
-            };
-            for (stage, st) in entry["stages"]
-                .as_array_mut()
-                .into_iter()
-                .flatten()
-                .zip(stats)
-            {
-                stage["attempts"] = json!(st.attempts);
-                stage["seconds"] = json!(st.seconds);
-            }
-        }
-        let medians: serde_json::Map<String, Value> = stages
-            .iter()
-            .zip(&medians)
-            .map(|(s, m)| (s.clone(), json!(m)))
-            .collect();
-        doc["median_seconds"] = Value::Object(medians);
+        let doc = summary_json(&s, &entries, &stages, &medians, &problems);
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", table::render(&s.table, &titles, ctx.paint));
@@ -431,6 +324,152 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// The hand-ins that can be read, each named after its file; the others'
+/// problems, also printed to stderr as they are found.
+fn read_handins(files: &[PathBuf], order: &[String]) -> (Vec<summary::Entry>, Vec<String>) {
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        match crate::progress::handin::read(file, order) {
+            Ok(h) => entries.push(summary::Entry {
+                name: file.file_stem().map_or_else(
+                    || file.display().to_string(),
+                    |s| s.to_string_lossy().into_owned(),
+                ),
+                file: file.display().to_string(),
+                handin: h,
+            }),
+            Err(e) => {
+                eprintln!("{e}");
+                problems.push(e);
+            }
+        }
+    }
+    (entries, problems)
+}
+
+/// The pack's stages, then those a hand-in knows but this pack does not
+/// (another lesson pack): they still get a column.
+fn summary_stages(order: Vec<String>, entries: &[summary::Entry]) -> Vec<String> {
+    let mut stages = order;
+    for e in entries {
+        for s in e.handin.stages.keys() {
+            if !stages.contains(s) {
+                stages.push(s.clone());
+            }
+        }
+    }
+    stages
+}
+
+/// The summary as a page (`--html`): the table, the median times under
+/// it, and the learners' last functional-test runs.
+fn summary_page(
+    s: &summary::Summary,
+    entries: &[summary::Entry],
+    titles: &BTreeMap<String, String>,
+    medians: &[Option<u64>],
+) -> String {
+    let median_texts: Vec<String> = medians
+        .iter()
+        .map(|m| m.map(table::short_duration).unwrap_or_default())
+        .collect();
+    let subtitle = t!(
+        "class-summary-subtitle",
+        count = entries.len(),
+        time = crate::progress::now_rfc3339()
+    );
+    let median_label = t!("class-median-label");
+    let ft_heading = t!(
+        "class-ft-heading",
+        green = entries
+            .iter()
+            .filter_map(|e| summary::last_ft(&e.handin))
+            .filter(|r| r.status == crate::status::Status::Pass)
+            .count(),
+        count = entries.len()
+    );
+    let ft_notes: Vec<String> = entries
+        .iter()
+        .filter_map(|e| {
+            summary::last_ft(&e.handin).map(|r| {
+                format!(
+                    "{}: {} ({} {})",
+                    e.name,
+                    summary::ft_text(r),
+                    r.target,
+                    r.time
+                )
+            })
+        })
+        .collect();
+    html::page(
+        &s.table,
+        &html::Page {
+            title: &t!("class-summary-title"),
+            subtitle: &subtitle,
+            refresh: None,
+            titles,
+            footer: Some((&median_label, median_texts)),
+            notes: (!ft_notes.is_empty()).then_some((ft_heading.as_str(), ft_notes)),
+        },
+    )
+}
+
+/// `class summary --json`: the document of `class check --json` (without
+/// `roster` and `checked`), each learner with its file, profile, last
+/// functional-test run and per-stage attempts and seconds, and the median
+/// seconds per stage.
+fn summary_json(
+    s: &summary::Summary,
+    entries: &[summary::Entry],
+    stages: &[String],
+    medians: &[Option<u64>],
+    problems: &[String],
+) -> Value {
+    let mut doc = table_json(&s.table, problems);
+    for ((entry, e), stats) in doc["learners"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .zip(entries)
+        .zip(&s.stats)
+    {
+        entry["file"] = json!(e.file);
+        entry["profile"] = json!(e.handin.profile);
+        entry["ft"] = summary::last_ft(&e.handin).map_or(Value::Null, ft_json);
+        for (stage, st) in entry["stages"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .zip(stats)
+        {
+            stage["attempts"] = json!(st.attempts);
+            stage["seconds"] = json!(st.seconds);
+        }
+    }
+    let medians: serde_json::Map<String, Value> = stages
+        .iter()
+        .zip(medians)
+        .map(|(s, m)| (s.clone(), json!(m)))
+        .collect();
+    doc["median_seconds"] = Value::Object(medians);
+    doc
+}
+
+/// A learner's last functional-test run in the summary's JSON.
+fn ft_json(run: &crate::progress::FtRun) -> Value {
+    json!({
+        "status": run.status,
+        "time": run.time,
+        "target": run.target,
+        "tests": run.tests,
+        "failures": run.failures,
+        "errors": run.errors,
+        "diagnoses": run.diagnoses,
     })
 }
 
@@ -477,13 +516,13 @@ fn ft_lines(entries: &[summary::Entry], ctx: &Ctx) -> String {
     out
 }
 
-/// Write `text` to `path` through the progress file's crash-safe helper,
+/// Write `text` to `path` crash-safely ([`crate::atomic_file`]),
 /// so a browser reloading the page never sees half of it and a file or
 /// symlink planted at the temp name is never followed.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let name = path
         .file_name()
         .map_or_else(|| "class.html".into(), |n| n.to_string_lossy().into_owned());
-    crate::progress::replace_file(path, &format!(".{name}.tmp-"), text.as_bytes(), 0o644)
+    crate::atomic_file::replace(path, &format!(".{name}.tmp-"), text.as_bytes(), 0o644)
         .with_context(|| t!("class-html-write-failed", path = path.display().to_string()))
 }

@@ -7,9 +7,9 @@
 //! instead.
 
 use crate::probe::login;
-use crate::probe::registry::{Gather, Limits, Probe};
-use crate::probe::ssh::{self, CommandOutput};
+use crate::probe::{Gather, Limits, Probe};
 use crate::profile::Profile;
+use crate::remote::ssh::{self, CommandOutput};
 use crate::rules::Facts;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

@@ -17,9 +17,10 @@ pub(crate) use io::{Io, Live, Options};
 use crate::catalog::CheckDef;
 use crate::pack::Pack;
 use crate::probe::login;
-use crate::probe::registry::{self, Gather, Limits, Probe};
-use crate::probe::ssh::{CommandOutput, LoginFailure};
+use crate::probe::registry;
+use crate::probe::{CheckInput, Gather, Limits, Probe};
 use crate::profile::Profile;
+use crate::remote::ssh::{CommandOutput, LoginFailure};
 use crate::rules::{self, Facts, Verdict};
 use crate::status::Status;
 use crate::t;
@@ -331,9 +332,9 @@ impl<'a> Run<'a> {
             }
             Gather::Login => Ok(login::facts(self.login())),
             Gather::Remote { commands, read } => {
-                let commands = commands(self.profile, def)?;
+                let commands = commands(self.profile, probe_input(def))?;
                 if self.login().is_err() {
-                    return Ok(read(self.profile, def, None));
+                    return Ok(read(self.profile, probe_input(def), None));
                 }
                 let missing: Vec<String> = commands
                     .iter()
@@ -343,7 +344,7 @@ impl<'a> Run<'a> {
                 self.run_commands(missing);
                 let outputs: Vec<CommandOutput> =
                     commands.iter().map(|c| self.commands[c].clone()).collect();
-                Ok(read(self.profile, def, Some(&outputs)))
+                Ok(read(self.profile, probe_input(def), Some(&outputs)))
             }
         }
     }
@@ -403,7 +404,7 @@ impl<'a> Run<'a> {
             .into_iter()
             .filter_map(registry::find)
             .filter_map(|p| match p.gather {
-                Gather::Remote { commands, .. } => commands(self.profile, check).ok(),
+                Gather::Remote { commands, .. } => commands(self.profile, probe_input(check)).ok(),
                 _ => None,
             })
             .flatten()
@@ -490,6 +491,14 @@ impl<'a> Run<'a> {
             i += 1;
         }
         ids.iter().filter_map(|id| catalog.check(id)).collect()
+    }
+}
+
+/// What a remote probe may read of a check: its command and its arguments.
+fn probe_input(check: &CheckDef) -> CheckInput<'_> {
+    CheckInput {
+        run: check.run.as_deref(),
+        args: &check.args,
     }
 }
 

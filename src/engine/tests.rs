@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::catalog::Catalog;
-use crate::probe::ssh::LoginFailure;
 use crate::progress::Answers;
+use crate::remote::ssh::LoginFailure;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;

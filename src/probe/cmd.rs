@@ -1,9 +1,8 @@
 //! The `cmd` probe: the check's own read-only command (`run = "..."`).
 
-use super::registry::{fact, Gather, Probe, Values};
-use super::ssh::CommandOutput;
-use crate::catalog::CheckDef;
+use super::{fact, CheckInput, Gather, Probe, Values};
 use crate::profile::Profile;
+use crate::remote::ssh::CommandOutput;
 use crate::rules::Facts;
 use crate::template;
 
@@ -21,8 +20,8 @@ pub static PROBE: Probe = Probe {
 };
 
 /// The check's command with the profile's values, shell-quoted.
-fn commands(profile: &Profile, check: &CheckDef) -> Result<Vec<String>, String> {
-    let Some(run) = &check.run else {
+fn commands(profile: &Profile, check: CheckInput<'_>) -> Result<Vec<String>, String> {
+    let Some(run) = check.run else {
         return Ok(Vec::new());
     };
     template::render(run, &profile.shell_vars())
@@ -30,7 +29,7 @@ fn commands(profile: &Profile, check: &CheckDef) -> Result<Vec<String>, String> 
         .map_err(|e| format!("the check's command is broken: {e}"))
 }
 
-fn read(_: &Profile, check: &CheckDef, outputs: Option<&[CommandOutput]>) -> Facts {
+fn read(_: &Profile, check: CheckInput<'_>, outputs: Option<&[CommandOutput]>) -> Facts {
     let mut f = Facts::new();
     if check.run.is_none() {
         return f;

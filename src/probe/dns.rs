@@ -4,7 +4,7 @@
 //! Each resolver gets its own hickory resolver with no cache, no hosts file
 //! and a single try, so an answer is exactly what that server said just now.
 
-use super::registry::{fact, Gather, Limits, Probe, Values};
+use super::{fact, Gather, Limits, Probe, Values};
 use crate::profile::Profile;
 use crate::rules::Facts;
 use std::collections::BTreeSet;

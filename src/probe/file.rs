@@ -14,10 +14,9 @@
 //! args = { path = "{site_dir}/static", user = "www-data" }
 //! ```
 
-use super::registry::{fact, Gather, Probe, Values};
-use super::ssh::CommandOutput;
-use crate::catalog::CheckDef;
+use super::{fact, CheckInput, Gather, Probe, Values};
 use crate::profile::Profile;
+use crate::remote::ssh::CommandOutput;
 use crate::rules::Facts;
 use crate::template;
 
@@ -43,7 +42,7 @@ pub static PROBE: Probe = Probe {
 
 /// The listing command for the check's `path`, as seen by `user` (default:
 /// the learner's login). Both are shell-quoted by the template.
-fn commands(profile: &Profile, check: &CheckDef) -> Result<Vec<String>, String> {
+fn commands(profile: &Profile, check: CheckInput<'_>) -> Result<Vec<String>, String> {
     let vars = profile.shell_vars();
     let arg = |name: &str, default: &str| -> Result<String, String> {
         let text = check.args.get(name).map_or(default, String::as_str);
@@ -73,7 +72,7 @@ pub fn listing_command(path: &str, user: &str) -> String {
     )
 }
 
-fn read(_: &Profile, _: &CheckDef, outputs: Option<&[CommandOutput]>) -> Facts {
+fn read(_: &Profile, _: CheckInput<'_>, outputs: Option<&[CommandOutput]>) -> Facts {
     let listing = outputs
         .and_then(<[CommandOutput]>::first)
         .map(|o| o.output.as_str());

@@ -9,9 +9,9 @@
 //! port 80, following a redirect to the same domain's `https://` the way a
 //! browser does) and `https` (nginx on port 443).
 
-use super::registry::{fact, FactSpec, Gather, Limits, Probe, Values};
-use super::trust::Trust;
-use crate::profile::Profile;
+use super::{fact, FactSpec, Gather, Limits, Probe, Values};
+use crate::profile::{site_url, Profile};
+use crate::remote::trust::Trust;
 use crate::rules::Facts;
 use std::io::{self, Read};
 use std::net::{IpAddr, SocketAddr};
@@ -39,16 +39,6 @@ pub struct Request<'a> {
     pub read_timeout: Duration,
     /// The roots `https://` is checked against (None: Mozilla's only).
     pub trust: Option<&'a Trust>,
-}
-
-/// `http://domain/` or `http://domain:port/`: the URL a browser asks for.
-pub fn site_url(scheme: &str, domain: &str, port: u16) -> String {
-    let default = if scheme == "https" { 443 } else { 80 };
-    if port == default {
-        format!("{scheme}://{domain}/")
-    } else {
-        format!("{scheme}://{domain}:{port}/")
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

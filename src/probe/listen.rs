@@ -5,10 +5,9 @@
 //! lesson, so the server's own view of its sockets is worth one command.
 //! The `dev.listen` and `web.listen` probes share that one command.
 
-use super::registry::{fact, FactSpec, Gather, Probe, Values};
-use super::ssh::CommandOutput;
-use crate::catalog::CheckDef;
+use super::{fact, CheckInput, FactSpec, Gather, Probe, Values};
 use crate::profile::Profile;
+use crate::remote::ssh::CommandOutput;
 use crate::rules::Facts;
 
 /// Where a port is bound on the server.
@@ -113,7 +112,7 @@ pub static WEB: Probe = Probe {
 };
 
 #[allow(clippy::unnecessary_wraps)] // the registry's signature: other probes can fail here
-fn the_command(_: &Profile, _: &CheckDef) -> Result<Vec<String>, String> {
+fn the_command(_: &Profile, _: CheckInput<'_>) -> Result<Vec<String>, String> {
     Ok(vec![COMMAND.to_string()])
 }
 

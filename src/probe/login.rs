@@ -2,8 +2,8 @@
 //! per run by the engine's I/O (it opens the session every remote probe
 //! uses); this module turns its outcome into `ssh.*` facts.
 
-use super::registry::{fact, Gather, Probe, Values};
-use super::ssh::LoginFailure;
+use super::{fact, Gather, Probe, Values};
+use crate::remote::ssh::LoginFailure;
 use crate::rules::Facts;
 
 /// The outcome of the login: the server's host key fingerprint, or why not.

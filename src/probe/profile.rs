@@ -1,6 +1,6 @@
 //! The `profile` probe: facts from the learner's own answers, no I/O.
 
-use super::registry::{fact, Gather, Probe, Values};
+use super::{fact, Gather, Probe, Values};
 use crate::profile::{domain_problem, Profile};
 use crate::rules::Facts;
 

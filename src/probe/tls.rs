@@ -9,9 +9,9 @@
 //! (the `https` probe in `http.rs` does the GET).
 
 use super::http::{connect_failure, secs, Connect};
-use super::registry::{fact, FactSpec, Gather, Limits, Probe, Values};
-use super::trust::Trust;
+use super::{fact, FactSpec, Gather, Limits, Probe, Values};
 use crate::profile::Profile;
+use crate::remote::trust::Trust;
 use crate::rules::Facts;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;

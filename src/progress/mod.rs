@@ -17,7 +17,7 @@
 pub mod handin;
 mod store;
 
-pub use store::{replace_file, LoadError, LockError, ProfileLock, Store};
+pub use store::{LoadError, LockError, ProfileLock, Store};
 
 use std::collections::BTreeMap;
 

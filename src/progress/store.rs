@@ -11,10 +11,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use anyhow::{bail, Context};
+
+use crate::atomic_file;
 /// Why a progress file could not be loaded.
 #[derive(Debug)]
 pub enum LoadError {
@@ -127,8 +128,6 @@ pub struct Store {
     dir: PathBuf,
     profile: String,
 }
-
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl Store {
     /// Creates `state_dir` (mode 0700) if needed and removes temp files left
@@ -253,7 +252,7 @@ impl Store {
         let mut json = serde_json::to_vec_pretty(&p).context("Cannot serialize the progress")?;
         json.push(b'\n');
 
-        replace_file(&self.path(), &self.temp_prefix(), &json, 0o600)
+        atomic_file::replace(&self.path(), &self.temp_prefix(), &json, 0o600)
     }
 
     /// `.<profile>.json.tmp-`: hidden, and never a valid profile file name.
@@ -283,65 +282,6 @@ impl Store {
                 let _ = fs::remove_file(entry.path());
             }
         }
-    }
-}
-
-/// Replace `target` with `bytes`, crash-safely: a new temp file in the same
-/// folder (named `temp_prefix` + pid + counter, created exclusively, so an
-/// existing file or a symlink planted under that name is never followed),
-/// fsynced, renamed over `target` (a symlink at `target` is replaced, not
-/// followed), then the folder fsynced. The progress file and the class
-/// page both go through here.
-pub fn replace_file(
-    target: &Path,
-    temp_prefix: &str,
-    bytes: &[u8],
-    mode: u32,
-) -> anyhow::Result<()> {
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = dir.join(format!(
-        "{temp_prefix}{}-{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = write_synced(&temp, bytes, mode).and_then(|()| {
-        fs::rename(&temp, target)
-            .with_context(|| format!("Cannot move {} to {}", temp.display(), target.display()))
-    });
-    if let Err(e) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    sync_dir(dir)
-}
-
-fn write_synced(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .with_context(|| format!("Cannot create {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("Cannot write {}", path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("Cannot flush {} to disk", path.display()))
-}
-
-/// Makes the rename itself durable.
-fn sync_dir(dir: &Path) -> anyhow::Result<()> {
-    let result = File::open(dir).and_then(|d| d.sync_all());
-    match result {
-        Ok(()) => Ok(()),
-        // Some filesystems cannot fsync a directory; the rename is done anyway.
-        Err(e) if e.kind() == io::ErrorKind::InvalidInput => Ok(()),
-        Err(e) => Err(anyhow::Error::new(e).context(format!(
-            "Cannot flush the directory {} to disk",
-            dir.display()
-        ))),
     }
 }
 

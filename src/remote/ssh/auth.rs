@@ -4,6 +4,7 @@
 //! was tried so that a refusal says which keys the server turned down.
 
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -97,6 +98,7 @@ impl Tried {
     }
 }
 
+/// Logs in as `target.user` on a session whose host key is verified.
 pub(super) fn authenticate(
     session: &Session,
     target: &SshTarget,
@@ -104,31 +106,9 @@ pub(super) fn authenticate(
     passphrase: &dyn Fn(&Path) -> Option<String>,
 ) -> Result<(), LoginFailure> {
     let user = target.user.as_str();
-    // One "none" request: logs in if the server allows that, and otherwise
-    // says whether keys are accepted at all.
-    let methods = match session.auth_methods(user) {
-        Ok(methods) => methods.to_string(),
-        Err(e) if is_timeout(&e) => {
-            return Err(LoginFailure::TimedOut(t!(
-                "ssh-stopped-at-start",
-                addr = addr.to_string()
-            )))
-        }
-        Err(e) => {
-            if session.authenticated() {
-                return Ok(());
-            }
-            return Err(LoginFailure::Protocol(t!(
-                "ssh-first-step-failed",
-                user = user,
-                addr = addr.to_string(),
-                error = e.to_string()
-            )));
-        }
-    };
-    if session.authenticated() {
+    let Some(methods) = ask_methods(session, user, addr)? else {
         return Ok(());
-    }
+    };
     if !methods.split(',').any(|m| m == "publickey") {
         return Err(LoginFailure::AuthFailed(t!(
             "ssh-no-publickey",
@@ -137,18 +117,25 @@ pub(super) fn authenticate(
             methods = &methods
         )));
     }
-
-    let mut tried = Tried::default();
-    let mut rejected_blobs: Vec<Vec<u8>> = Vec::new();
-    let mut needs_passphrase: Vec<PathBuf> = Vec::new();
-
-    let agent_sock = std::env::var_os("SSH_AUTH_SOCK").filter(|s| !s.is_empty());
-    let mut agent = match &agent_sock {
-        Some(sock) if target.use_agent => {
-            AgentKeys::open(session, Path::new(sock), agent_budget(target), &mut tried)
-        }
-        _ => None,
+    let mut login = KeyLogin {
+        session,
+        target,
+        addr,
+        passphrase,
+        agent: None,
+        tried: Tried::default(),
+        rejected_blobs: Vec::new(),
+        needs_passphrase: Vec::new(),
     };
+    let agent_sock = std::env::var_os("SSH_AUTH_SOCK").filter(|s| !s.is_empty());
+    if let Some(sock) = agent_sock.as_ref().filter(|_| target.use_agent) {
+        login.agent = AgentKeys::open(
+            session,
+            Path::new(sock),
+            agent_budget(target),
+            &mut login.tried,
+        );
+    }
 
     // The order is OpenSSH's, made stricter where a key is named. With no
     // key named, every key the agent holds goes first (in the agent's
@@ -159,130 +146,226 @@ pub(super) fn authenticate(
     // an agent full of other keys would otherwise use up sshd's
     // MaxAuthTries (6) before the learner's own key is tried.
     if !target.identities_only {
+        if let ControlFlow::Break(end) = login.offer_agent_keys() {
+            return end;
+        }
+    }
+    for path in &target.identities {
+        if let ControlFlow::Break(end) = login.offer_key_file(path) {
+            return end;
+        }
+    }
+    Err(login.no_key_accepted(agent_sock.is_some()))
+}
+
+/// One "none" request: logs in if the server allows that (`Ok(None)`),
+/// and otherwise says which methods it accepts (`publickey`, ...).
+fn ask_methods(
+    session: &Session,
+    user: &str,
+    addr: SocketAddr,
+) -> Result<Option<String>, LoginFailure> {
+    match session.auth_methods(user) {
+        Ok(_) if session.authenticated() => Ok(None),
+        Ok(methods) => Ok(Some(methods.to_string())),
+        Err(e) if is_timeout(&e) => Err(LoginFailure::TimedOut(t!(
+            "ssh-stopped-at-start",
+            addr = addr.to_string()
+        ))),
+        Err(_) if session.authenticated() => Ok(None),
+        Err(e) => Err(LoginFailure::Protocol(t!(
+            "ssh-first-step-failed",
+            user = user,
+            addr = addr.to_string(),
+            error = e.to_string()
+        ))),
+    }
+}
+
+/// A login with keys under way: what was offered, and what is left.
+/// `Break` in the results below ends the login (in or out); `Continue`
+/// goes on to the next key.
+struct KeyLogin<'a> {
+    session: &'a Session,
+    target: &'a SshTarget,
+    addr: SocketAddr,
+    passphrase: &'a dyn Fn(&Path) -> Option<String>,
+    /// The ssh-agent and its keys, while it answers.
+    agent: Option<AgentKeys>,
+    tried: Tried,
+    /// The public keys the server refused: the same key is not offered twice.
+    rejected_blobs: Vec<Vec<u8>>,
+    /// Encrypted key files skipped for want of a passphrase.
+    needs_passphrase: Vec<PathBuf>,
+}
+
+type Step = ControlFlow<Result<(), LoginFailure>>;
+
+impl KeyLogin<'_> {
+    /// Every key the agent holds, in the agent's order.
+    fn offer_agent_keys(&mut self) -> Step {
         let mut i = 0;
-        while let Some(keys) = agent.as_mut() {
+        while let Some(keys) = self.agent.as_mut() {
             if i >= keys.identities.len() {
                 break;
             }
-            match keys.offer(i, user, &mut tried, &mut rejected_blobs) {
-                Offer::Accepted => return Ok(()),
-                Offer::Next => i += 1,
-                Offer::AgentGone => agent = None,
-                Offer::Stop(end) => return Err(tried.stop(end, addr)),
+            let offer = keys.offer(
+                i,
+                &self.target.user,
+                &mut self.tried,
+                &mut self.rejected_blobs,
+            );
+            self.settle(offer)?;
+            i += 1;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// What an agent key's offer means for the login.
+    fn settle(&mut self, offer: Offer) -> Step {
+        match offer {
+            Offer::Accepted => ControlFlow::Break(Ok(())),
+            Offer::Next => ControlFlow::Continue(()),
+            Offer::AgentGone => {
+                self.agent = None;
+                ControlFlow::Continue(())
             }
+            Offer::Stop(end) => ControlFlow::Break(Err(self.tried.stop(end, self.addr))),
         }
     }
 
-    for path in &target.identities {
+    /// One key file: through the agent when only named keys are offered
+    /// and the agent holds this one, else read from the file.
+    fn offer_key_file(&mut self, path: &Path) -> Step {
         let bytes = std::fs::read(path);
         let info = bytes
             .as_ref()
             .map(|b| KeyFileInfo::parse(b))
             .unwrap_or_default();
         let blob = info.public_blob.clone().or_else(|| read_pub_file(path));
-        if blob
-            .as_ref()
-            .is_some_and(|blob| rejected_blobs.contains(blob))
-        {
-            // Same key as an agent key already refused: offering it again
-            // would only use up the server's MaxAuthTries.
-            continue;
-        }
-        if target.identities_only {
-            let held = agent
-                .as_ref()
-                .zip(blob.as_ref())
-                .and_then(|(keys, blob)| keys.position(blob));
-            if let (Some(i), Some(keys)) = (held, agent.as_mut()) {
-                match keys.offer(i, user, &mut tried, &mut rejected_blobs) {
-                    Offer::Accepted => return Ok(()),
+        if let Some(blob) = &blob {
+            if self.rejected_blobs.contains(blob) {
+                // Same key as an agent key already refused: offering it again
+                // would only use up the server's MaxAuthTries.
+                return ControlFlow::Continue(());
+            }
+            if self.target.identities_only {
+                self.offer_through_agent(blob)?;
+                if self.rejected_blobs.contains(blob) {
                     // Refused by the server: the file holds the same key.
-                    Offer::Next
-                        if rejected_blobs
-                            .iter()
-                            .any(|b| b == keys.identities[i].blob()) =>
-                    {
-                        continue
-                    }
-                    // The agent could not sign with it: the file may.
-                    Offer::Next => {}
-                    Offer::AgentGone => agent = None,
-                    Offer::Stop(end) => return Err(tried.stop(end, addr)),
+                    return ControlFlow::Continue(());
                 }
+                // Else the agent does not hold it or could not sign with
+                // it: the file may.
             }
         }
         if bytes.is_err() {
             if path.exists() {
-                tried.notes.push(format!("{} (unreadable)", path.display()));
+                self.tried
+                    .notes
+                    .push(format!("{} (unreadable)", path.display()));
             }
-            continue;
+            return ControlFlow::Continue(());
         }
-        let secret = if info.encrypted {
-            if let Some(secret) = passphrase(path) {
-                Some(secret)
-            } else {
-                needs_passphrase.push(path.clone());
-                continue;
-            }
+        self.offer_file(path, info.encrypted)
+    }
+
+    /// The agent's copy of the key whose public blob is `blob`, if it holds one.
+    fn offer_through_agent(&mut self, blob: &[u8]) -> Step {
+        let Some(keys) = self.agent.as_mut() else {
+            return ControlFlow::Continue(());
+        };
+        let Some(i) = keys.position(blob) else {
+            return ControlFlow::Continue(());
+        };
+        let offer = keys.offer(
+            i,
+            &self.target.user,
+            &mut self.tried,
+            &mut self.rejected_blobs,
+        );
+        self.settle(offer)
+    }
+
+    /// The key file itself, with its passphrase when it is encrypted.
+    fn offer_file(&mut self, path: &Path, encrypted: bool) -> Step {
+        let secret = if encrypted {
+            let Some(secret) = (self.passphrase)(path) else {
+                self.needs_passphrase.push(path.to_path_buf());
+                return ControlFlow::Continue(());
+            };
+            Some(secret)
         } else {
             None
         };
-        let result = session.userauth_pubkey_file(user, None, path, secret.as_deref());
+        let result =
+            self.session
+                .userauth_pubkey_file(&self.target.user, None, path, secret.as_deref());
+        let shown = path.display();
         match attempt(result) {
-            Attempt::Accepted => return Ok(()),
-            Attempt::Rejected => tried.files.push(path.display().to_string()),
-            Attempt::Unusable(_) if secret.is_some() => tried
-                .notes
-                .push(format!("{} (wrong passphrase)", path.display())),
-            Attempt::Unusable(why) => tried.notes.push(format!("{} ({why})", path.display())),
-            end => return Err(tried.stop(end, addr)),
+            Attempt::Accepted => return ControlFlow::Break(Ok(())),
+            Attempt::Rejected => self.tried.files.push(shown.to_string()),
+            Attempt::Unusable(_) if secret.is_some() => {
+                self.tried.notes.push(format!("{shown} (wrong passphrase)"));
+            }
+            Attempt::Unusable(why) => self.tried.notes.push(format!("{shown} ({why})")),
+            end => return ControlFlow::Break(Err(self.tried.stop(end, self.addr))),
         }
-        if session.authenticated() {
-            return Ok(());
+        if self.session.authenticated() {
+            return ControlFlow::Break(Ok(()));
         }
+        ControlFlow::Continue(())
     }
-    let agent_held_keys = agent.as_ref().is_some_and(|k| !k.identities.is_empty());
-    drop(agent);
 
-    // Every key that was offered was refused, so an encrypted key left
-    // untried is the one hope: asking for its passphrase is the next step.
-    if let Some(path) = needs_passphrase.into_iter().next() {
-        return Err(LoginFailure::PassphraseNeeded(path));
-    }
-    if tried.is_empty() {
-        let agent = if !target.use_agent {
-            t!("ssh-agent-unused")
-        } else if agent_sock.is_none() {
-            t!("ssh-no-agent")
-        } else if agent_held_keys {
-            t!("ssh-agent-other-keys")
-        } else {
-            t!("ssh-agent-empty")
-        };
-        let files: Vec<String> = target
-            .identities
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        let files = if files.is_empty() {
-            t!("ssh-no-key-file")
-        } else {
-            t!("ssh-key-files-missing", files = files.join(", "))
-        };
-        return Err(LoginFailure::AuthFailed(t!(
-            "ssh-no-key",
-            addr = addr.to_string(),
+    /// Why the login failed once every key was offered. `agent_sock`: the
+    /// environment names an ssh-agent.
+    fn no_key_accepted(mut self, agent_sock: bool) -> LoginFailure {
+        let agent_held_keys = self.agent.take().is_some_and(|k| !k.identities.is_empty());
+        // Every key that was offered was refused, so an encrypted key left
+        // untried is the one hope: asking for its passphrase is the next step.
+        if let Some(path) = self.needs_passphrase.into_iter().next() {
+            return LoginFailure::PassphraseNeeded(path);
+        }
+        let (addr, user) = (self.addr.to_string(), self.target.user.as_str());
+        if self.tried.is_empty() {
+            let agent = if !self.target.use_agent {
+                t!("ssh-agent-unused")
+            } else if !agent_sock {
+                t!("ssh-no-agent")
+            } else if agent_held_keys {
+                t!("ssh-agent-other-keys")
+            } else {
+                t!("ssh-agent-empty")
+            };
+            return LoginFailure::AuthFailed(t!(
+                "ssh-no-key",
+                addr = addr,
+                user = user,
+                agent = agent,
+                files = key_files(self.target)
+            ));
+        }
+        LoginFailure::AuthFailed(t!(
+            "ssh-none-accepted",
+            addr = addr,
             user = user,
-            agent = agent,
-            files = files
-        )));
+            keys = self.tried.list()
+        ))
     }
-    Err(LoginFailure::AuthFailed(t!(
-        "ssh-none-accepted",
-        addr = addr.to_string(),
-        user = user,
-        keys = tried.list()
-    )))
+}
+
+/// The key files a login would read, in words (none existed).
+fn key_files(target: &SshTarget) -> String {
+    let files: Vec<String> = target
+        .identities
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if files.is_empty() {
+        t!("ssh-no-key-file")
+    } else {
+        t!("ssh-key-files-missing", files = files.join(", "))
+    }
 }
 
 /// How long the ssh-agent may take over the whole login (its list of keys

@@ -9,10 +9,10 @@
 
 use crate::catalog::Catalog;
 use crate::lessons::{self, Lesson};
-use crate::profile::PLACEHOLDERS;
-use crate::template;
 use include_dir::{include_dir, Dir};
 use std::path::Path;
+
+mod lint;
 
 static LESSONS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
 static CHECKS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/checks");
@@ -200,51 +200,12 @@ impl Pack {
     pub fn lesson(&self, stage: &str) -> Option<&Lesson> {
         self.lessons.iter().find(|l| l.stage == stage)
     }
-
-    /// Cross-file problems: unknown check ids and placeholders in lessons,
-    /// and everything the catalog's own lint finds.
-    fn lint(&self) -> Vec<String> {
-        let stages = self.stages();
-        let mut errors = self.catalog.lint(&stages, PLACEHOLDERS);
-        for l in &self.lessons {
-            for id in &l.checks {
-                match self.catalog.check(id) {
-                    None => errors.push(format!("{}: unknown check id {id:?}", l.origin)),
-                    Some(c) if c.stage != l.stage => errors.push(format!(
-                        "{}: check {id} belongs to stage {}, not {}",
-                        l.origin, c.stage, l.stage
-                    )),
-                    Some(_) => {}
-                }
-            }
-            for (section, line, text) in l.texts() {
-                match template::placeholders(text) {
-                    Ok(names) => {
-                        for (n, offset) in names {
-                            if !PLACEHOLDERS.contains(&n.as_str()) {
-                                errors.push(format!(
-                                    "{}:{}: {section}: unknown placeholder {{{n}}} (known: {})",
-                                    l.origin.file,
-                                    line + offset,
-                                    PLACEHOLDERS.join(", ")
-                                ));
-                            }
-                        }
-                    }
-                    Err(e) => errors.push(format!(
-                        "{}: {section} near line {line}: {e}",
-                        l.origin.file
-                    )),
-                }
-            }
-        }
-        errors
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template;
     use std::collections::BTreeSet;
 
     /// Translations name rules by id: the built-in pack names every rule
