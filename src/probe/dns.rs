@@ -200,8 +200,12 @@ pub fn ns_candidates(domain: &str) -> Vec<String> {
 /// How far the A record has propagated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PropagationState {
-    /// Every resolver that answered gives the expected address.
+    /// Every resolver that answered gives the expected address, and only it.
     All,
+    /// The expected address comes back together with another one (a
+    /// registrar's parking address left beside it): clients pick either,
+    /// so about half of the visitors, and the CA, reach the other host.
+    Extra,
     /// Some do, some still give an old address or no address.
     Some,
     /// Addresses came back, but none is the expected one.
@@ -215,7 +219,7 @@ pub enum PropagationState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Propagation {
     pub state: PropagationState,
-    /// Resolvers whose answer includes the expected address.
+    /// Resolvers whose answer is the expected address and nothing else.
     pub agree: usize,
     /// Resolvers asked.
     pub total: usize,
@@ -235,6 +239,7 @@ pub fn judge_propagation(expected: Ipv4Addr, answers: &[ResolverAnswer]) -> Prop
     let mut agree = 0;
     let mut answered = 0;
     let mut any_addresses = false;
+    let mut extra = false;
     let mut seen = Vec::new();
     let mut eta: Option<u32> = None;
     let mut lines = Vec::with_capacity(answers.len());
@@ -251,10 +256,12 @@ pub fn judge_propagation(expected: Ipv4Addr, answers: &[ResolverAnswer]) -> Prop
         match &a.answer {
             Answer::Addresses { ips, ttl } => {
                 any_addresses = true;
-                if ips.contains(&expected) {
+                if !ips.contains(&expected) {
+                    stale(Some(*ttl));
+                } else if ips.len() == 1 {
                     agree += 1;
                 } else {
-                    stale(Some(*ttl));
+                    extra = true;
                 }
                 for ip in ips {
                     if *ip != expected && !seen.contains(ip) {
@@ -272,6 +279,8 @@ pub fn judge_propagation(expected: Ipv4Addr, answers: &[ResolverAnswer]) -> Prop
 
     let state = if answered == 0 {
         PropagationState::Unreachable
+    } else if extra {
+        PropagationState::Extra
     } else if agree == answered {
         PropagationState::All
     } else if agree > 0 {
@@ -491,7 +500,7 @@ pub static PROBE: Probe = Probe {
     facts: &[
         fact(
             "state",
-            Values::Literal("`all`, `some`, `wrong`, `none`, `unreachable`"),
+            Values::Literal("`all`, `extra`, `some`, `wrong`, `none`, `unreachable`"),
         ),
         fact("agree", Values::Words("book-value-number")),
         fact("total", Values::Words("book-value-number")),
@@ -541,6 +550,7 @@ fn facts(p: &Propagation) -> Facts {
     let mut f = Facts::new();
     let state = match p.state {
         PropagationState::All => "all",
+        PropagationState::Extra => "extra",
         PropagationState::Some => "some",
         PropagationState::Wrong => "wrong",
         PropagationState::None => "none",
@@ -647,16 +657,32 @@ mod tests {
             GOOD,
             &[
                 ra(5301, addrs(&[[203, 0, 113, 9]], 300)),
-                ra(5302, addrs(&[[198, 51, 100, 1], [203, 0, 113, 9]], 60)),
+                ra(5302, addrs(&[[203, 0, 113, 9]], 60)),
                 ra(5303, Answer::Timeout),
             ],
         );
         assert_eq!(p.state, PropagationState::All);
         assert_eq!((p.agree, p.answered, p.total), (2, 2, 3));
-        assert_eq!(p.seen, vec![Ipv4Addr::new(198, 51, 100, 1)]);
+        assert!(p.seen.is_empty());
         assert_eq!(p.eta, None);
         assert_eq!(p.lines[0], "127.0.0.1:5301 → 203.0.113.9 (TTL 300 s)");
         assert_eq!(p.lines[2], "127.0.0.1:5303 → no answer (timeout)");
+    }
+
+    #[test]
+    fn an_extra_address_beside_the_right_one_is_a_finding() {
+        // A parking address the registrar left: every resolver gives both.
+        let p = judge_propagation(
+            GOOD,
+            &[
+                ra(5301, addrs(&[[203, 0, 113, 9], [198, 51, 100, 1]], 300)),
+                ra(5302, addrs(&[[198, 51, 100, 1], [203, 0, 113, 9]], 60)),
+                ra(5303, addrs(&[[203, 0, 113, 9]], 60)),
+            ],
+        );
+        assert_eq!(p.state, PropagationState::Extra);
+        assert_eq!((p.agree, p.answered, p.total), (1, 3, 3));
+        assert_eq!(p.seen, vec![Ipv4Addr::new(198, 51, 100, 1)]);
     }
 
     #[test]
