@@ -6,8 +6,9 @@
 //! drops packets, the server hangs, the page is nginx's own.
 //!
 //! Three probes share the code: `dev` (Django's dev server), `web` (nginx on
-//! port 80, following a redirect to the same domain's `https://` the way a
-//! browser does) and `https` (nginx on port 443).
+//! port 80) and `https` (nginx on port 443). Each follows redirects within
+//! the learner's domain the way a browser does, so its facts describe the
+//! page a visitor sees, and says where following stopped when it did.
 
 use super::{fact, FactSpec, Gather, Limits, Probe, Values};
 use crate::profile::{site_url, Profile};
@@ -97,6 +98,10 @@ pub struct Response {
     pub server: Option<String>,
     pub location: Option<String>,
     pub title: Option<String>,
+    /// The answer carries what only a Python web app sends: a `Server` of
+    /// runserver or gunicorn, or the security headers Django's default
+    /// middleware adds (nginx's own pages and other servers carry none).
+    pub from_django: bool,
     /// Lossy UTF-8, at most [`BODY_CAP`] bytes.
     pub body: String,
     /// What went wrong, as one sentence; None when the answer arrived whole.
@@ -112,6 +117,7 @@ impl Response {
             server: None,
             location: None,
             title: None,
+            from_django: false,
             body: String::new(),
             error: Some(error),
             elapsed: started.elapsed(),
@@ -209,6 +215,8 @@ pub fn get(req: &Request) -> Response {
     let status = resp.status().as_u16();
     let server = header("server");
     let location = header("location");
+    let django_headers: Vec<Option<String>> = DJANGO_HEADERS.iter().map(|h| header(h)).collect();
+    let from_django = from_django(server.as_deref(), &django_headers);
     let (raw, error) = read_body(resp.body_mut().as_reader(), req.read_timeout);
     let body = String::from_utf8_lossy(&raw).into_owned();
     Response {
@@ -217,10 +225,34 @@ pub fn get(req: &Request) -> Response {
         server,
         location,
         title: title_of(&body),
+        from_django,
         body,
         error,
         elapsed: started.elapsed(),
     }
+}
+
+/// Headers Django's default middleware sets on every answer: the
+/// clickjacking, security (nosniff, referrer policy) and COOP middleware.
+const DJANGO_HEADERS: &[&str] = &[
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+];
+
+/// Pure: does an answer with this `Server` header and these values of
+/// [`DJANGO_HEADERS`] come from a Django app? Two of the headers, or a
+/// Python server's name: one header alone is what hardened nginx configs add.
+#[must_use]
+pub fn from_django(server: Option<&str>, django_headers: &[Option<String>]) -> bool {
+    let python_server = server.is_some_and(|s| {
+        let s = s.to_ascii_lowercase();
+        ["wsgiserver", "gunicorn", "uvicorn", "daphne", "waitress"]
+            .iter()
+            .any(|name| s.contains(name))
+    });
+    python_server || django_headers.iter().flatten().count() >= 2
 }
 
 /// Read at most [`BODY_CAP`] bytes; an error after some bytes keeps them.
@@ -454,7 +486,14 @@ const HTTP_FACTS: &[FactSpec] = &[
     fact("body", Values::Words("book-value-text")),
     fact("error", Values::Words("book-value-text")),
     fact("location", Values::Words("book-value-text")),
+    fact("django", Values::Literal("`yes`, `no`")),
     fact("redirect", Values::Literal("`https`, `other`, `none`")),
+    fact(
+        "followed",
+        Values::Literal("``, `elsewhere`, `loop`, `refused`, `timeout`, `reset`, `tls`, `error`"),
+    ),
+    fact("followed_url", Values::Words("book-value-text")),
+    fact("followed_error", Values::Words("book-value-text")),
 ];
 
 /// The `dev` probe: `GET /` on the dev server's port.
@@ -525,19 +564,129 @@ fn site_facts(profile: &Profile, which: &str, scheme: &str, port: u16, limits: L
         read_timeout: limits.http_timeout,
         trust: trust.as_ref(),
     };
-    let first = get(&request(site_url(scheme, domain, port)));
+    let url = site_url(scheme, domain, port);
+    let first = get(&request(url.clone()));
     let redirect = redirect_kind(first.status, first.location.as_deref(), domain);
-    let shown = match (which, redirect, first.location.as_deref()) {
-        ("web", "https", Some(location)) => get(&request(location.trim().to_string())),
-        _ => first.clone(),
-    };
+    let location = first.location.clone().unwrap_or_default();
+    let (shown, followed) = follow(first, url, domain, |next| get(&request(next)));
     let mut f = response_facts(which, &shown);
-    f.insert(
-        format!("{which}.location"),
-        first.location.clone().unwrap_or_default(),
-    );
+    f.insert(format!("{which}.location"), location);
     f.insert(format!("{which}.redirect"), redirect.to_string());
+    let (word, url, error) = match followed {
+        Followed::Done => ("", String::new(), String::new()),
+        Followed::Elsewhere(url) => ("elsewhere", url, String::new()),
+        Followed::Loop(url) => ("loop", url, String::new()),
+        Followed::Failed {
+            url,
+            connect,
+            error,
+        } => (connect, url, error),
+    };
+    f.insert(format!("{which}.followed"), word.to_string());
+    f.insert(format!("{which}.followed_url"), url);
+    f.insert(format!("{which}.followed_error"), error);
     f
+}
+
+/// How many redirects a probe follows, as a browser would (they stop at 20;
+/// a site of this course needs two at most: to HTTPS, then to a page).
+const MAX_HOPS: usize = 5;
+
+/// Where following the redirects ended, when it did not end on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Followed {
+    /// No redirect, or every redirect led to an answer.
+    Done,
+    /// A redirect leaves the learner's domain (or is not http/https): not
+    /// followed; the redirect itself is what the facts show.
+    Elsewhere(String),
+    /// The redirects go round, or more than [`MAX_HOPS`] of them.
+    Loop(String),
+    /// The redirect's target did not answer (e.g. port 443 refused): the
+    /// facts show the redirect, these words show why it went no further.
+    Failed {
+        url: String,
+        connect: &'static str,
+        error: String,
+    },
+}
+
+/// Follows the redirects of `first` (the answer to `url`) within `domain`,
+/// fetching each target with `fetch`. Returns the last answer that arrived
+/// and how the following ended, so the facts describe what a visitor sees
+/// and name where the evidence came from.
+pub fn follow(
+    first: Response,
+    url: String,
+    domain: &str,
+    fetch: impl Fn(String) -> Response,
+) -> (Response, Followed) {
+    let mut current = first;
+    let mut at = url;
+    let mut visited = vec![at.clone()];
+    loop {
+        let is_redirect = matches!(current.status, Some(301 | 302 | 303 | 307 | 308));
+        let Some(location) = current.location.clone().filter(|_| is_redirect) else {
+            return (current, Followed::Done);
+        };
+        let Some(next) = same_site_target(&at, &location, domain) else {
+            return (current, Followed::Elsewhere(location.trim().to_string()));
+        };
+        if visited.contains(&next) || visited.len() > MAX_HOPS {
+            return (current, Followed::Loop(next));
+        }
+        let answer = fetch(next.clone());
+        if answer.status.is_none() {
+            let error = answer.error.clone().unwrap_or_default();
+            return (
+                current,
+                Followed::Failed {
+                    url: next,
+                    connect: answer.connect.as_str(),
+                    error,
+                },
+            );
+        }
+        visited.push(next.clone());
+        at = next;
+        current = answer;
+    }
+}
+
+/// Pure: the absolute URL a `Location` leads to from `base`, if it stays on
+/// `domain` over http or https (any port); None for anywhere else, including
+/// a user-info trick such as `https://domain:x@other/`.
+#[must_use]
+pub fn same_site_target(base: &str, location: &str, domain: &str) -> Option<String> {
+    let location = location.trim();
+    let absolute = if location.starts_with("//") {
+        let scheme = base.split("://").next()?;
+        format!("{scheme}:{location}")
+    } else if location.starts_with('/') {
+        let (scheme, rest) = base.split_once("://")?;
+        let authority = rest.split('/').next()?;
+        format!("{scheme}://{authority}{location}")
+    } else if location.contains("://") {
+        location.to_string()
+    } else {
+        // Relative to the current path: `login/` from `/lists/`.
+        let dir = base.rsplit_once('/').map_or(base, |(dir, _)| dir);
+        format!("{dir}/{location}")
+    };
+    let (scheme, rest) = absolute.split_once("://")?;
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.contains('@') {
+        return None;
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    let domain = domain.trim_end_matches('.');
+    (host.trim_end_matches('.').eq_ignore_ascii_case(domain)).then_some(absolute)
 }
 
 /// Turn an HTTP response into `which.*` facts.
@@ -552,9 +701,12 @@ pub fn response_facts(which: &str, resp: &Response) -> Facts {
         "status",
         resp.status.map(|s| s.to_string()).unwrap_or_default(),
     );
+    // A page that stopped arriving is no evidence that the site works: it
+    // has a status but no class, so no `2xx` rule can pass on it.
     put(
         "class",
         resp.status
+            .filter(|_| resp.error.is_none())
             .map(|s| format!("{}xx", s / 100))
             .unwrap_or_default(),
     );
@@ -563,6 +715,10 @@ pub fn response_facts(which: &str, resp: &Response) -> Facts {
     put("body", resp.body.chars().take(65536).collect());
     put("error", resp.error.clone().unwrap_or_default());
     put("location", resp.location.clone().unwrap_or_default());
+    put(
+        "django",
+        if resp.from_django { "yes" } else { "no" }.to_string(),
+    );
     f
 }
 

@@ -267,3 +267,135 @@ fn connect_names() {
     assert_eq!(Connect::Tls("x".into()).as_str(), "tls");
     assert_eq!(Connect::Failed("x".into()).as_str(), "error");
 }
+
+#[test]
+fn redirects_are_followed_only_within_the_domain() {
+    let d = "example.org";
+    let base = "http://example.org/";
+    assert_eq!(
+        same_site_target(base, "https://example.org/", d).as_deref(),
+        Some("https://example.org/")
+    );
+    assert_eq!(
+        same_site_target(base, "HTTPS://Example.org.:8443/x", d).as_deref(),
+        Some("HTTPS://Example.org.:8443/x")
+    );
+    assert_eq!(
+        same_site_target("https://example.org/lists/", "/accounts/login/", d).as_deref(),
+        Some("https://example.org/accounts/login/")
+    );
+    assert_eq!(
+        same_site_target("http://example.org:8000/lists/", "new", d).as_deref(),
+        Some("http://example.org:8000/lists/new")
+    );
+    assert_eq!(
+        same_site_target("https://example.org/", "//example.org/x", d).as_deref(),
+        Some("https://example.org/x")
+    );
+    for elsewhere in [
+        "https://www.example.org/",
+        "https://example.org:x@evil.test/",
+        "https://example.org@evil.test/",
+        "file:///etc/passwd",
+        "ftp://example.org/",
+        "https://example.org.evil.test/",
+    ] {
+        assert_eq!(same_site_target(base, elsewhere, d), None, "{elsewhere}");
+    }
+}
+
+fn answered(status: u16, location: Option<&str>) -> Response {
+    Response {
+        connect: Connect::Ok,
+        status: Some(status),
+        server: Some("nginx".into()),
+        location: location.map(str::to_string),
+        title: None,
+        from_django: false,
+        body: String::new(),
+        error: None,
+        elapsed: Duration::ZERO,
+    }
+}
+
+#[test]
+fn following_names_where_it_stopped() {
+    let d = "example.org";
+    let start = "http://example.org/".to_string();
+    // To HTTPS, then to a page.
+    let (shown, how) = follow(
+        answered(301, Some("https://example.org/")),
+        start.clone(),
+        d,
+        |url| match url.as_str() {
+            "https://example.org/" => answered(302, Some("/lists/")),
+            "https://example.org/lists/" => answered(200, None),
+            other => panic!("fetched {other}"),
+        },
+    );
+    assert_eq!((shown.status, how), (Some(200), Followed::Done));
+    // HTTPS refused: the redirect stays the evidence, the refusal is named.
+    let (shown, how) = follow(
+        answered(301, Some("https://example.org/")),
+        start.clone(),
+        d,
+        |_| {
+            Response::failed(
+                Connect::Refused,
+                "127.0.0.2:443 refused the connection".into(),
+                Instant::now(),
+            )
+        },
+    );
+    assert_eq!(shown.status, Some(301));
+    assert_eq!(
+        how,
+        Followed::Failed {
+            url: "https://example.org/".into(),
+            connect: "refused",
+            error: "127.0.0.2:443 refused the connection".into(),
+        }
+    );
+    // A self-loop, and a redirect to another host.
+    let (_, how) = follow(
+        answered(301, Some("http://example.org/")),
+        start.clone(),
+        d,
+        |_| panic!("a loop is not fetched again"),
+    );
+    assert_eq!(how, Followed::Loop("http://example.org/".into()));
+    let (shown, how) = follow(
+        answered(302, Some("https://parking.test/")),
+        start,
+        d,
+        |_| panic!("another host is never asked"),
+    );
+    assert_eq!(shown.status, Some(302));
+    assert_eq!(how, Followed::Elsewhere("https://parking.test/".into()));
+}
+
+#[test]
+fn an_answer_from_django_is_told_from_other_servers() {
+    let h = |v: &[&str]| -> Vec<Option<String>> {
+        v.iter()
+            .map(|x| (!x.is_empty()).then(|| (*x).to_string()))
+            .collect()
+    };
+    // runserver, gunicorn, and Django behind nginx.
+    assert!(from_django(
+        Some("WSGIServer/0.2 CPython/3.11.2"),
+        &h(&["", "", "", ""])
+    ));
+    assert!(from_django(Some("gunicorn"), &h(&["", "", "", ""])));
+    assert!(from_django(
+        Some("nginx/1.22.1"),
+        &h(&["DENY", "nosniff", "same-origin", "same-origin"])
+    ));
+    // nginx's own pages, Python's http.server, a hardened nginx.
+    assert!(!from_django(Some("nginx/1.22.1"), &h(&["", "", "", ""])));
+    assert!(!from_django(
+        Some("SimpleHTTP/0.6 Python/3.11.2"),
+        &h(&["", "", "", ""])
+    ));
+    assert!(!from_django(Some("nginx"), &h(&["SAMEORIGIN", "", "", ""])));
+}
