@@ -39,8 +39,8 @@ pub struct Cli {
     pub no_color: bool,
 
     /// The language to speak [default: TUTOR_LANG, else the profile's choice, else LC_ALL/LC_MESSAGES/LANG]
-    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "ko"])]
-    pub lang: Option<String>,
+    #[arg(long, global = true, value_name = "LANG", value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
 
     #[command(subcommand)]
     pub command: Command,

@@ -360,10 +360,11 @@ fn hint(ctx: &Ctx, stage: Option<&str>) -> Result<ExitCode> {
             .to_string(),
     };
     let Some(lesson) = pack.lesson(&stage) else {
-        bail!(
-            "There is no stage {stage:?}; the stages are: {}.",
-            stages.join(", ")
-        );
+        bail!(t!(
+            "no-such-stage",
+            stage = format!("{stage:?}"),
+            stages = stages.join(", ")
+        ));
     };
     let text = crate::hints::next_hint(&mut progress, lesson, &profile, ctx.paint);
     store.save(&progress).context("could not save progress")?;
@@ -426,7 +427,7 @@ fn reset(ctx: &Ctx, args: &ResetArgs) -> Result<ExitCode> {
         if let Err(damage) = &loaded {
             // A damaged or newer file is never overwritten: put it aside.
             if !args.yes && !crate::wizard::confirm(&t!("reset-aside-question"))? {
-                println!("Nothing was changed.");
+                println!("{}", t!("reset-nothing"));
                 return Ok(ExitCode::SUCCESS);
             }
             let aside = store
@@ -456,10 +457,11 @@ fn reset(ctx: &Ctx, args: &ResetArgs) -> Result<ExitCode> {
         Some(stage) => {
             let pack = ctx.pack()?;
             if !pack.stages().contains(stage) {
-                bail!(
-                    "There is no stage {stage:?}; the stages are: {}.",
-                    pack.stages().join(", ")
-                );
+                bail!(t!(
+                    "no-such-stage",
+                    stage = format!("{stage:?}"),
+                    stages = pack.stages().join(", ")
+                ));
             }
             progress.stages.remove(stage);
             progress.current_stage = None;

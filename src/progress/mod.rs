@@ -238,9 +238,8 @@ pub struct Progress {
 pub struct FtRun {
     /// RFC 3339 UTC, when it ended.
     pub time: String,
-    /// What the tests were pointed at: `dev` (the dev server's port),
-    /// `site` (nginx) or `given` (`--server`).
-    pub target: String,
+    /// What the tests were pointed at; saved as `dev`, `site` or `given`.
+    pub target: FtTarget,
     /// `pass` every test passed; `fail` some failed; `error` no result
     /// (a crash before the tests ran, a timeout, Ctrl-C).
     pub status: Status,
@@ -263,6 +262,38 @@ pub struct FtRun {
     /// Fields a newer tutor wrote that this one does not know.
     #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// What `tutor ft` pointed the tests at. It lives here, with the file
+/// format, rather than in `ft` (which re-exports it as `ft::Target`), so
+/// that the progress file does not depend on the code that runs the tests.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FtTarget {
+    /// The dev server: `domain:dev_port`.
+    Dev,
+    /// nginx: the plain domain (with `:http_port` when it is not 80).
+    Site,
+    /// `--server HOST[:PORT]`.
+    Given,
+}
+
+impl FtTarget {
+    /// The word saved in the progress file and shown to the instructor.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FtTarget::Dev => "dev",
+            FtTarget::Site => "site",
+            FtTarget::Given => "given",
+        }
+    }
+}
+
+impl std::fmt::Display for FtTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl CheckRun {
@@ -481,6 +512,28 @@ pub(crate) mod tests {
         }
         assert_eq!(p.history.len(), HISTORY_CAP);
         assert_eq!(p.history[0].stage, "s20");
+    }
+
+    /// The target is an enum in memory and the same word on disk as when
+    /// it was a string, so files written before still load.
+    #[test]
+    fn ft_targets_keep_their_words_on_disk() {
+        for (word, target) in [
+            ("dev", FtTarget::Dev),
+            ("site", FtTarget::Site),
+            ("given", FtTarget::Given),
+        ] {
+            let saved = format!(
+                r#"{{"time":"2025-01-01T10:00:00Z","target":"{word}","status":"fail","tests":3}}"#
+            );
+            let run: FtRun = serde_json::from_str(&saved).unwrap();
+            assert_eq!(run.target, target);
+            assert_eq!(target.to_string(), word);
+            let again = serde_json::to_value(&run).unwrap();
+            assert_eq!(again["target"], word);
+        }
+        let unknown = r#"{"time":"x","target":"browser","status":"fail"}"#;
+        assert!(serde_json::from_str::<FtRun>(unknown).is_err());
     }
 
     #[test]
