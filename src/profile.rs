@@ -107,9 +107,9 @@ impl Profile {
             return Err(t!("user-invalid", user = format!("{:?}", answers.ssh_user)));
         }
         for (what, port) in [
-            ("port-what-ssh", answers.ssh_port),
-            ("port-what-dev", answers.dev_port),
-            ("port-what-http", answers.http_port),
+            (crate::i18n::id("port-what-ssh"), answers.ssh_port),
+            (crate::i18n::id("port-what-dev"), answers.dev_port),
+            (crate::i18n::id("port-what-http"), answers.http_port),
         ] {
             if port == 0 {
                 return Err(t!("port-zero", what = t!(what)));
