@@ -4,37 +4,15 @@
 use crate::cli::InitArgs;
 use crate::context::Ctx;
 use crate::profile::{self, Profile};
-use crate::progress::{Answers, Progress};
+use crate::progress::Progress;
 use crate::t;
 use anyhow::{anyhow, bail, Context, Result};
 use std::process::ExitCode;
 
 pub(super) fn run(ctx: &Ctx, a: &InitArgs) -> Result<ExitCode> {
-    let answers = Answers {
-        domain: a.domain.trim().trim_end_matches('.').to_lowercase(),
-        server_ip: a.server_ip.trim().to_string(),
-        ssh_user: a.ssh_user.trim().to_string(),
-        ssh_port: a.ssh_port,
-        identity: a.identity.clone(),
-        known_hosts: a.known_hosts.clone(),
-        site_dir: a.site_dir.clone(),
-        dev_port: a.dev_port,
-        http_port: a.http_port,
-        https_port: a.https_port,
-        // Absolute, so later runs from another folder find it.
-        ca: a
-            .ca
-            .as_ref()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
-        resolvers: a.resolvers.clone(),
-        live_domain: a.live_domain.clone(),
-        repo_url: a.repo_url.clone(),
-        gunicorn_socket: a.gunicorn_socket.clone(),
-        lang: None,
-        ft_project: None,
-        ft_command: None,
-        extra: std::collections::BTreeMap::new(),
-    };
+    let mut answers = (*a.answers).clone();
+    // Absolute, so later runs from another folder find it.
+    answers.ca = answers.ca.map(|p| std::fs::canonicalize(&p).unwrap_or(p));
     if let Some(p) = profile::domain_problem(&answers.domain) {
         bail!(t!("init-domain", problem = p));
     }

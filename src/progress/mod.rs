@@ -27,8 +27,10 @@ use std::time::{Duration, SystemTime};
 use anyhow::bail;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Lang;
 use crate::status::Status;
+
+/// The answers are declared, one by one, with the profile.
+pub use crate::profile::Answers;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -45,114 +47,6 @@ const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
 /// Current time as RFC 3339 UTC with whole seconds, e.g. `2025-01-31T12:00:00Z`.
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
-}
-
-fn default_ssh_port() -> u16 {
-    22
-}
-fn default_dev_port() -> u16 {
-    8000
-}
-fn default_http_port() -> u16 {
-    80
-}
-
-fn default_https_port() -> u16 {
-    443
-}
-
-/// The learner's answers to the profile questions. Paths only, never secrets.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Answers {
-    pub domain: String,
-    pub server_ip: String,
-    pub ssh_user: String,
-    #[serde(default = "default_ssh_port")]
-    pub ssh_port: u16,
-    /// Path of the private key file (the key itself is never stored).
-    #[serde(default)]
-    pub identity: Option<PathBuf>,
-    #[serde(default)]
-    pub known_hosts: Option<PathBuf>,
-    /// None means `~/sites/<domain>`.
-    #[serde(default)]
-    pub site_dir: Option<String>,
-    #[serde(default = "default_dev_port")]
-    pub dev_port: u16,
-    #[serde(default = "default_http_port")]
-    pub http_port: u16,
-    #[serde(default = "default_https_port")]
-    pub https_port: u16,
-    /// A PEM file of extra certificate authorities the HTTPS probes trust
-    /// (a workshop's private CA); Mozilla's roots are always trusted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca: Option<PathBuf>,
-    #[serde(default)]
-    pub resolvers: Vec<String>,
-    #[serde(default)]
-    pub live_domain: Option<String>,
-    #[serde(default)]
-    pub repo_url: Option<String>,
-    /// None means `/run/gunicorn-<domain>.socket`.
-    #[serde(default)]
-    pub gunicorn_socket: Option<String>,
-    /// The language the learner chose (`--lang`, `TUTOR_LANG`), kept for
-    /// later runs. A code this tutor does not speak reads as no choice.
-    #[serde(default, deserialize_with = "lenient_lang")]
-    pub lang: Option<Lang>,
-    /// The learner's project on this computer, for `tutor ft` (`--project`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ft_project: Option<PathBuf>,
-    /// The learner's functional-test command, if not the default
-    /// (`tutor ft --command`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ft_command: Option<String>,
-    /// Fields a newer tutor wrote that this one does not know: kept as
-    /// they are and written back on save, never dropped.
-    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, serde_json::Value>,
-}
-
-/// A saved language code, `None` for one this tutor does not know (a file
-/// from a newer tutor that speaks more languages still loads).
-fn lenient_lang<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Lang>, D::Error> {
-    let code: Option<String> = Option::deserialize(d)?;
-    Ok(code.as_deref().and_then(Lang::parse))
-}
-
-impl Answers {
-    /// Answers with the three required fields and every default.
-    pub fn new(domain: &str, server_ip: &str, ssh_user: &str) -> Answers {
-        Answers {
-            domain: domain.to_string(),
-            server_ip: server_ip.to_string(),
-            ssh_user: ssh_user.to_string(),
-            ssh_port: default_ssh_port(),
-            identity: None,
-            known_hosts: None,
-            site_dir: None,
-            dev_port: default_dev_port(),
-            http_port: default_http_port(),
-            https_port: default_https_port(),
-            ca: None,
-            resolvers: Vec::new(),
-            live_domain: None,
-            repo_url: None,
-            gunicorn_socket: None,
-            lang: None,
-            ft_project: None,
-            ft_command: None,
-            extra: BTreeMap::new(),
-        }
-    }
-
-    /// The site directory on the server, with the default filled in.
-    pub fn site_dir_or_default(&self) -> String {
-        match &self.site_dir {
-            Some(dir) => dir.clone(),
-            None => format!("~/sites/{}", self.domain),
-        }
-    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
