@@ -312,3 +312,64 @@ pub struct ResetArgs {
     #[arg(long, short)]
     pub yes: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn init(args: &[&str]) -> Result<Answers, clap::Error> {
+        let cli = Cli::try_parse_from(["tutor", "init"].iter().chain(args))?;
+        match cli.command {
+            Command::Init(a) => Ok(*a.answers),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    /// The flags built from the answers table read into the answers as the
+    /// derived ones did: tidied text, the table's defaults, repeatable lists.
+    #[test]
+    fn init_reads_the_answers_table() {
+        let a = init(&[
+            "--domain",
+            " Staging.Example.ORG. ",
+            "--server-ip",
+            " 192.0.2.7 ",
+            "--ssh-user",
+            "ada",
+            "--resolver",
+            "1.1.1.1",
+            "--resolver",
+            "127.0.0.1:5353",
+            "--http-port",
+            "8080",
+            "--ca",
+            "lab-ca.pem",
+        ])
+        .unwrap();
+        let mut want = Answers::new("staging.example.org", "192.0.2.7", "ada");
+        want.resolvers = vec!["1.1.1.1".into(), "127.0.0.1:5353".into()];
+        want.http_port = 8080;
+        want.ca = Some("lab-ca.pem".into());
+        assert_eq!(a, want);
+        assert_eq!((a.ssh_port, a.dev_port, a.https_port), (22, 8000, 443));
+
+        let missing = init(&["--domain", "a.example.org", "--ssh-user", "u"]).unwrap_err();
+        assert!(
+            missing.to_string().contains("--server-ip <IP>"),
+            "{missing}"
+        );
+        let unchecked = init(&["--domain", "a.b", "--server-ip", "x", "--ssh-user", "u"]);
+        assert!(unchecked.is_ok(), "values are checked by init, not by clap");
+        let bad = init(&[
+            "--domain",
+            "a.b",
+            "--server-ip",
+            "x",
+            "--ssh-user",
+            "u",
+            "--ssh-port",
+            "x",
+        ]);
+        assert!(bad.unwrap_err().to_string().contains("--ssh-port <N>"));
+    }
+}

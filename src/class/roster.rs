@@ -476,6 +476,37 @@ mod tests {
         assert!(r.problems[3].starts_with("roster.toml:25: learner \"D\": ssh_port must be a port"));
     }
 
+    /// Where the answers table lets a roster give an answer: `ca` only for
+    /// the whole class, `site_dir` only per learner.
+    #[test]
+    fn keys_follow_the_answers_table() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.pem"), "").unwrap();
+        let r = parse(
+            "[defaults]\nca = \"ca.pem\"\nhttps_port = 8443\n\n\
+             [[learner]]\nname = \"A\"\ndomain = \"a.example.org\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"a\"\nsite_dir = \"/srv/a\"\n\n\
+             [[learner]]\nname = \"B\"\ndomain = \"b.example.org\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"b\"\nca = \"ca.pem\"\n",
+            "r.toml",
+            dir.path(),
+            None,
+        )
+        .unwrap();
+        let a = &r.learners[0].answers;
+        assert_eq!(a.ca, Some(dir.path().join("ca.pem")));
+        assert_eq!(
+            (a.https_port, a.site_dir.as_deref()),
+            (8443, Some("/srv/a"))
+        );
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert!(
+            r.problems[0].contains("unknown key \"ca\""),
+            "{:?}",
+            r.problems
+        );
+        let e = parse("[defaults]\nsite_dir = \"x\"\n", "r.toml", dir.path(), None).unwrap_err();
+        assert!(e.contains("unknown key \"site_dir\""), "{e}");
+    }
+
     #[test]
     fn syntax_errors_and_bad_defaults_stop_everything() {
         let e = parse("[[learner]]\nname = \"a\n", "r.toml", Path::new("."), None).unwrap_err();
