@@ -1,6 +1,7 @@
 //! The command line, as clap sees it. Nothing else lives here.
 
-use clap::{Args, Parser, Subcommand};
+use crate::profile::{Answer, AnswerValue, Answers, Kind, ANSWERS};
+use clap::{value_parser, Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -39,8 +40,8 @@ pub struct Cli {
     pub no_color: bool,
 
     /// The language to speak [default: TUTOR_LANG, else the profile's choice, else LC_ALL/LC_MESSAGES/LANG]
-    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "ko"])]
-    pub lang: Option<String>,
+    #[arg(long, global = true, value_name = "LANG", value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -214,52 +215,85 @@ pub struct FtArgs {
     pub args: Vec<String>,
 }
 
-#[derive(Args, Debug)]
+/// `tutor init`'s flags: one per answer of the profile, built with clap's
+/// builder API from [`ANSWERS`] (their order, names, values, help and
+/// defaults), so that a new answer needs nothing here.
+#[derive(Debug, Clone)]
 pub struct InitArgs {
-    /// Your staging domain, e.g. superlists-staging.example.com
-    #[arg(long, value_name = "D")]
-    pub domain: String,
-    /// The IPv4 address of your server
-    #[arg(long, value_name = "IP")]
-    pub server_ip: String,
-    /// The user you log in as on the server (not root)
-    #[arg(long, value_name = "U")]
-    pub ssh_user: String,
-    #[arg(long, value_name = "N", default_value_t = 22)]
-    pub ssh_port: u16,
-    /// Your private key file [default: the agent's keys, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa]
-    #[arg(long, value_name = "FILE")]
-    pub identity: Option<PathBuf>,
-    /// The known_hosts file to check the server's key against and record it in [default: UserKnownHostsFile from ~/.ssh/config, else ~/.ssh/known_hosts and known_hosts2; /etc/ssh/ssh_known_hosts is read too]
-    #[arg(long, value_name = "FILE")]
-    pub known_hosts: Option<PathBuf>,
-    /// Where the site lives on the server [default: ~/sites/DOMAIN]
-    #[arg(long, value_name = "PATH")]
-    pub site_dir: Option<String>,
-    /// The port of Django's dev server
-    #[arg(long, value_name = "N", default_value_t = 8000)]
-    pub dev_port: u16,
-    /// The port nginx listens on
-    #[arg(long, value_name = "N", default_value_t = 80)]
-    pub http_port: u16,
-    /// The port nginx serves HTTPS on
-    #[arg(long, value_name = "N", default_value_t = 443)]
-    pub https_port: u16,
-    /// A PEM file of certificate authorities to trust besides the public ones (a workshop's or a test lab's private CA)
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-    /// A DNS resolver to ask (repeatable) [default: public resolvers and the domain's own name servers]
-    #[arg(long = "resolver", value_name = "ADDR[:PORT]")]
-    pub resolvers: Vec<String>,
-    /// Your live domain, if you have one
-    #[arg(long, value_name = "D")]
-    pub live_domain: Option<String>,
-    /// The URL of your project's git repository
-    #[arg(long, value_name = "URL")]
-    pub repo_url: Option<String>,
-    /// Where gunicorn's unix socket lives [default: /run/gunicorn-DOMAIN.socket]
-    #[arg(long, value_name = "PATH")]
-    pub gunicorn_socket: Option<String>,
+    /// What the flags say, tidied as the table says (`Example.com.` →
+    /// `example.com`), not yet checked. Boxed: the other subcommands'
+    /// arguments are a few words each.
+    pub answers: Box<Answers>,
+}
+
+impl Args for InitArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        ANSWERS.iter().fold(cmd, |cmd, a| cmd.arg(init_flag(a)))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+/// The flag of one answer, as clap's derive would write it for a field of
+/// that kind (so `--help` reads as it always did).
+fn init_flag(a: &Answer) -> Arg {
+    let arg = Arg::new(a.key)
+        .long(a.flag)
+        .value_name(a.value_name)
+        .required(a.required);
+    let arg = if a.help.is_empty() {
+        arg
+    } else {
+        arg.help(a.help)
+    };
+    match a.kind {
+        Kind::Text => arg
+            .action(ArgAction::Set)
+            .value_parser(value_parser!(String)),
+        Kind::Port { default } => arg
+            .action(ArgAction::Set)
+            .value_parser(value_parser!(u16))
+            .default_value(default.to_string()),
+        Kind::File { .. } => arg
+            .action(ArgAction::Set)
+            .value_parser(value_parser!(PathBuf)),
+        Kind::Resolvers => arg
+            .action(ArgAction::Append)
+            .value_parser(value_parser!(String)),
+    }
+}
+
+impl FromArgMatches for InitArgs {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        // Every answer has a default but the three required ones, which
+        // clap made sure were given.
+        let mut answers = Answers::new("", "", "");
+        for a in ANSWERS {
+            let value = match a.kind {
+                Kind::Text => m
+                    .get_one::<String>(a.key)
+                    .map(|s| AnswerValue::Text((a.clean)(s))),
+                Kind::Port { .. } => m.get_one::<u16>(a.key).copied().map(AnswerValue::Port),
+                Kind::File { .. } => m.get_one::<PathBuf>(a.key).cloned().map(AnswerValue::File),
+                Kind::Resolvers => m
+                    .get_many::<String>(a.key)
+                    .map(|v| AnswerValue::List(v.cloned().collect())),
+            };
+            if let Some(v) = value {
+                (a.set)(&mut answers, v);
+            }
+        }
+        Ok(InitArgs {
+            answers: Box::new(answers),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
 }
 
 #[derive(Args, Debug)]
@@ -277,4 +311,65 @@ pub struct ResetArgs {
     /// Do not ask for confirmation
     #[arg(long, short)]
     pub yes: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn init(args: &[&str]) -> Result<Answers, clap::Error> {
+        let cli = Cli::try_parse_from(["tutor", "init"].iter().chain(args))?;
+        match cli.command {
+            Command::Init(a) => Ok(*a.answers),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    /// The flags built from the answers table read into the answers as the
+    /// derived ones did: tidied text, the table's defaults, repeatable lists.
+    #[test]
+    fn init_reads_the_answers_table() {
+        let a = init(&[
+            "--domain",
+            " Staging.Example.ORG. ",
+            "--server-ip",
+            " 192.0.2.7 ",
+            "--ssh-user",
+            "ada",
+            "--resolver",
+            "1.1.1.1",
+            "--resolver",
+            "127.0.0.1:5353",
+            "--http-port",
+            "8080",
+            "--ca",
+            "lab-ca.pem",
+        ])
+        .unwrap();
+        let mut want = Answers::new("staging.example.org", "192.0.2.7", "ada");
+        want.resolvers = vec!["1.1.1.1".into(), "127.0.0.1:5353".into()];
+        want.http_port = 8080;
+        want.ca = Some("lab-ca.pem".into());
+        assert_eq!(a, want);
+        assert_eq!((a.ssh_port, a.dev_port, a.https_port), (22, 8000, 443));
+
+        let missing = init(&["--domain", "a.example.org", "--ssh-user", "u"]).unwrap_err();
+        assert!(
+            missing.to_string().contains("--server-ip <IP>"),
+            "{missing}"
+        );
+        let unchecked = init(&["--domain", "a.b", "--server-ip", "x", "--ssh-user", "u"]);
+        assert!(unchecked.is_ok(), "values are checked by init, not by clap");
+        let bad = init(&[
+            "--domain",
+            "a.b",
+            "--server-ip",
+            "x",
+            "--ssh-user",
+            "u",
+            "--ssh-port",
+            "x",
+        ]);
+        assert!(bad.unwrap_err().to_string().contains("--ssh-port <N>"));
+    }
 }

@@ -29,10 +29,13 @@ pub struct Ctx {
 impl Ctx {
     pub fn from_cli(cli: &Cli) -> Result<Ctx> {
         if !progress::valid_profile_name(&cli.profile) {
-            bail!(
-                "{:?} is not a usable profile name: use up to 40 letters, digits, - and _ (e.g. staging, live).",
-                cli.profile
-            );
+            // Said in the language of the flag, TUTOR_LANG or the locale:
+            // a bad name has no saved language to read.
+            i18n::set(i18n::resolve(cli.lang, None).0);
+            bail!(t!(
+                "profile-name-invalid",
+                name = format!("{:?}", cli.profile)
+            ));
         }
         let state_dir = match &cli.state_dir {
             Some(d) => d.clone(),
@@ -41,7 +44,7 @@ impl Ctx {
         // The profile's saved language, if any (a damaged file is reported
         // later by the command that reads it).
         let saved = saved_lang(&state_dir, &cli.profile);
-        let (lang, lang_chosen) = i18n::resolve(cli.lang.as_deref(), saved);
+        let (lang, lang_chosen) = i18n::resolve(cli.lang, saved);
         i18n::set(lang);
         Ok(Ctx {
             state_dir,

@@ -20,8 +20,10 @@ use std::sync::OnceLock;
 
 static FTL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/i18n");
 
-/// A language tutor speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// A language tutor speaks. `--lang` takes its codes (clap lists them in
+/// the help and refuses any other value in one sentence); the variants
+/// have no doc comments, which clap would print as a list under `--help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -71,8 +73,8 @@ impl Lang {
 /// saved choice, else the locale, else English. The second value says
 /// whether the learner chose it explicitly (then it is saved).
 #[must_use]
-pub fn resolve(flag: Option<&str>, saved: Option<Lang>) -> (Lang, bool) {
-    if let Some(l) = flag.and_then(Lang::parse) {
+pub fn resolve(flag: Option<Lang>, saved: Option<Lang>) -> (Lang, bool) {
+    if let Some(l) = flag {
         return (l, true);
     }
     if let Some(l) = std::env::var("TUTOR_LANG")
@@ -223,6 +225,14 @@ macro_rules! t {
     };
 }
 
+/// A message id kept in a table and looked up later (`t!(heading)`):
+/// wrapping the literal says it is one, so the test that every id used in
+/// src/ exists in both languages sees it.
+#[must_use]
+pub const fn id(id: &'static str) -> &'static str {
+    id
+}
+
 /// Pad `text` with spaces to `width` terminal columns (a Hangul syllable
 /// takes two columns, so `format!("{:<10}")` would misalign Korean).
 #[must_use]
@@ -230,6 +240,9 @@ pub fn pad(text: &str, width: usize) -> String {
     let w = console::measure_text_width(text);
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
+
+#[cfg(test)]
+mod used_ids;
 
 #[cfg(test)]
 mod tests {

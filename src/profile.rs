@@ -4,7 +4,13 @@
 //! can edit; so they are validated again every time they are loaded, and a
 //! bad value becomes one clear sentence instead of a strange remote command.
 
-use crate::progress::Answers;
+mod answers;
+
+pub use answers::{
+    placeholders, Answer, AnswerValue, Answers, Generic, InRoster, Kind, Placeholder, ANSWERS,
+    PLACEHOLDERS,
+};
+
 use crate::quote;
 use crate::t;
 use crate::template::Vars;
@@ -107,9 +113,9 @@ impl Profile {
             return Err(t!("user-invalid", user = format!("{:?}", answers.ssh_user)));
         }
         for (what, port) in [
-            ("port-what-ssh", answers.ssh_port),
-            ("port-what-dev", answers.dev_port),
-            ("port-what-http", answers.http_port),
+            (crate::i18n::id("port-what-ssh"), answers.ssh_port),
+            (crate::i18n::id("port-what-dev"), answers.dev_port),
+            (crate::i18n::id("port-what-http"), answers.http_port),
         ] {
             if port == 0 {
                 return Err(t!("port-zero", what = t!(what)));
@@ -156,58 +162,13 @@ impl Profile {
         format!("ssh {identity}{port}{}@{}", a.ssh_user, a.domain)
     }
 
-    /// Values for lesson and fix text, as the learner reads them.
+    /// Values for lesson and fix text, as the learner reads them: every
+    /// placeholder of [`ANSWERS`].
     #[must_use]
     pub fn vars(&self) -> Vars {
-        let a = &self.answers;
-        let mut v = Vars::new();
-        let mut put = |k: &str, val: String| {
-            v.insert(k.to_string(), val);
-        };
-        put("domain", a.domain.clone());
-        put(
-            "live_domain",
-            a.live_domain
-                .clone()
-                .unwrap_or_else(|| format!("www.{}", parent_domain(&a.domain))),
-        );
-        put("server_ip", self.server_ip.to_string());
-        put("user", a.ssh_user.clone());
-        put("ssh_port", a.ssh_port.to_string());
-        put("ssh", self.ssh_command());
-        put("site_dir", self.site_dir());
-        put("dev_port", a.dev_port.to_string());
-        put("dev_url", format!("http://{}:{}/", a.domain, a.dev_port));
-        put(
-            "site_url",
-            if a.http_port == 80 {
-                format!("http://{}/", a.domain)
-            } else {
-                format!("http://{}:{}/", a.domain, a.http_port)
-            },
-        );
-        put("http_port", a.http_port.to_string());
-        put("https_port", a.https_port.to_string());
-        put("https_url", site_url("https", &a.domain, a.https_port));
-        put(
-            "repo_url",
-            a.repo_url
-                .clone()
-                .unwrap_or_else(|| "https://github.com/YOUR-NAME/superlists.git".to_string()),
-        );
-        // The production stages (gunicorn, static, settings, systemd).
-        let service = format!("gunicorn-{}", a.domain);
-        put(
-            "socket",
-            a.gunicorn_socket
-                .clone()
-                .unwrap_or_else(|| format!("/run/{service}.socket")),
-        );
-        put("service", service);
-        let site_path = self.site_path();
-        put("static_root", format!("{site_path}/static"));
-        put("site_path", site_path);
-        v
+        placeholders()
+            .map(|p| (p.name.to_string(), (p.value)(self)))
+            .collect()
     }
 
     /// The site folder as an absolute path, for unit files (systemd does not
@@ -252,57 +213,14 @@ pub fn site_url(scheme: &str, domain: &str, port: u16) -> String {
     }
 }
 
-/// `example.com` for `staging.example.com`: a guess for the live name.
-fn parent_domain(domain: &str) -> String {
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() > 2 {
-        labels[1..].join(".")
-    } else {
-        domain.to_string()
-    }
-}
-
-/// Placeholder values for pages shown without a profile: `<domain>` etc.
+/// Placeholder values for pages shown without a profile: `<domain>`, and
+/// the usual ports (see [`Generic`]).
 #[must_use]
 pub fn generic_vars() -> Vars {
-    let mut vars: Vars = PLACEHOLDERS
-        .iter()
-        .map(|n| (n.to_string(), format!("<{n}>")))
-        .collect();
-    // The usual ports, so that `tutor why` without a profile still tells a
-    // refused dev server (8000) from a refused nginx (80) or HTTPS (443).
-    vars.insert("dev_port".into(), "8000".into());
-    vars.insert("http_port".into(), "80".into());
-    vars.insert("https_port".into(), "443".into());
-    vars
+    answers::generic_values()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
-
-/// The placeholder names every lesson and fix may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "domain",
-    "live_domain",
-    "server_ip",
-    "user",
-    "ssh_port",
-    "ssh",
-    "site_dir",
-    "dev_port",
-    "dev_url",
-    "http_port",
-    "site_url",
-    "https_port",
-    // https://DOMAIN/ (with the port when it is not 443)
-    "https_url",
-    "repo_url",
-    // gunicorn's unix socket: the profile's `gunicorn_socket`, else /run/gunicorn-DOMAIN.socket
-    "socket",
-    // the systemd service's name without `.service`: gunicorn-DOMAIN
-    "service",
-    // the site folder as an absolute path (unit files cannot use ~)
-    "site_path",
-    // where collectstatic puts the files: SITE_PATH/static
-    "static_root",
-];
 
 #[cfg(test)]
 mod tests {

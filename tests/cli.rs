@@ -298,6 +298,11 @@ fn no_profile_and_no_tty() {
         &e.run(&["--profile", "../etc", "status"]),
         "not a usable profile name",
     );
+    // Said in the learner's language, like every other sentence.
+    assert_clean_error(
+        &e.run(&["--lang", "ko", "--profile", "../etc", "status"]),
+        "프로필 이름으로 쓸 수 없습니다",
+    );
 }
 
 #[test]

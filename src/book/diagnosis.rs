@@ -12,6 +12,7 @@ use super::markdown::{code, details, fill_code, fill_prose, guard_includes, link
 use super::symptoms::symptoms;
 use super::{checks_in_order, diagnoses_in_order, page_head, stage_index};
 use crate::catalog::{Diagnosis, Place};
+use crate::i18n;
 use crate::pack::Pack;
 use crate::profile::PLACEHOLDERS;
 use crate::report::place_label;
@@ -242,13 +243,13 @@ fn describe_pattern(pattern: &str) -> String {
     let parts: Vec<(&str, String)> = pattern
         .split('|')
         .map(|alt| match (alt, negated) {
-            ("*", false) | ("-", true) => ("book-rule-not-empty", String::new()),
-            ("*", true) | ("-", false) => ("book-rule-empty", String::new()),
+            ("*", false) | ("-", true) => (i18n::id("book-rule-not-empty"), String::new()),
+            ("*", true) | ("-", false) => (i18n::id("book-rule-empty"), String::new()),
             _ => match alt.strip_prefix('~') {
-                Some(needle) if negated => ("book-rule-not-contains", code(needle)),
-                Some(needle) => ("book-rule-contains", code(needle)),
-                None if negated => ("book-rule-is-not", code(alt)),
-                None => ("book-rule-is", code(alt)),
+                Some(needle) if negated => (i18n::id("book-rule-not-contains"), code(needle)),
+                Some(needle) => (i18n::id("book-rule-contains"), code(needle)),
+                None if negated => (i18n::id("book-rule-is-not"), code(alt)),
+                None => (i18n::id("book-rule-is"), code(alt)),
             },
         })
         .collect();

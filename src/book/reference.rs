@@ -13,7 +13,7 @@ use super::{checks_in_order, generated_note, page_head};
 use crate::catalog::CheckDef;
 use crate::pack::Pack;
 use crate::probe::listen;
-use crate::profile::PLACEHOLDERS;
+use crate::profile::placeholders;
 use crate::t;
 use std::fmt::Write as _;
 
@@ -108,11 +108,6 @@ pub(super) fn remote_commands_page(pack: &Pack) -> String {
     out
 }
 
-/// The message id of a placeholder's meaning (`site_dir` → `book-placeholder-site-dir`).
-fn placeholder_id(name: &str) -> String {
-    format!("book-placeholder-{}", name.replace('_', "-"))
-}
-
 /// The table of placeholders: how each is written in lesson files, how it
 /// reads in the book, and what it stands for.
 pub(super) fn placeholders_fragment() -> String {
@@ -122,9 +117,9 @@ pub(super) fn placeholders_fragment() -> String {
         t!("book-col-in-book"),
         t!("book-col-stands-for"),
     ]));
-    for name in PLACEHOLDERS {
-        let id = placeholder_id(name);
-        let meaning = t!(&id);
+    for p in placeholders() {
+        let (name, id) = (p.name, p.words);
+        let meaning = t!(id);
         let meaning = if meaning == id {
             t!("book-undocumented")
         } else {
@@ -147,9 +142,13 @@ mod tests {
     /// Each placeholder has its words in `book.ftl`.
     #[test]
     fn placeholders_are_described() {
-        for name in PLACEHOLDERS {
-            let id = placeholder_id(name);
-            assert!(exists(&id), "placeholder {name}: no message {id}");
+        for p in placeholders() {
+            assert!(
+                exists(p.words),
+                "placeholder {}: no message {}",
+                p.name,
+                p.words
+            );
         }
     }
 }

@@ -27,9 +27,9 @@ pub(super) fn stage_page(pack: &Pack, lesson: &Lesson, number: usize, total: usi
     ));
     out.push_str(&values_note());
     for (heading, text) in [
-        ("book-what-and-why", &lesson.about),
-        ("book-what-to-do", &lesson.steps),
-        ("book-when-it-worked", &lesson.success),
+        (crate::i18n::id("book-what-and-why"), &lesson.about),
+        (crate::i18n::id("book-what-to-do"), &lesson.steps),
+        (crate::i18n::id("book-when-it-worked"), &lesson.success),
     ] {
         let _ = writeln!(out, "## {}\n\n{}\n", t!(heading), lesson_markdown(text));
     }

@@ -29,8 +29,7 @@
 //! would affect every learner.
 
 use crate::probe::dns::parse_resolver;
-use crate::profile::{self, Profile};
-use crate::progress::Answers;
+use crate::profile::{self, Answer, AnswerValue, Answers, Kind, Profile, ANSWERS};
 use crate::t;
 use anyhow::{anyhow, Context};
 use serde::Deserialize;
@@ -74,45 +73,29 @@ struct Doc {
     learner: Vec<Spanned<Entry>>,
 }
 
-const DEFAULT_KEYS: &[&str] = &[
-    "resolvers",
-    "known_hosts",
-    "identity",
-    "ssh_port",
-    "dev_port",
-    "http_port",
-    "https_port",
-    "ca",
-];
-
-const LEARNER_KEYS: &[&str] = &[
-    "name",
-    "domain",
-    "server_ip",
-    "ssh_user",
-    "ssh_port",
-    "identity",
-    "known_hosts",
-    "dev_port",
-    "http_port",
-    "https_port",
-    "resolvers",
-    "site_dir",
-];
-
-/// Class-wide values, already checked.
-#[derive(Debug, Default)]
-struct Defaults {
-    resolvers: Vec<String>,
-    known_hosts: Option<PathBuf>,
-    identity: Option<PathBuf>,
-    ssh_port: Option<u16>,
-    dev_port: Option<u16>,
-    http_port: Option<u16>,
-    https_port: Option<u16>,
-    /// The class's private CA, if the servers' certificates come from one.
-    ca: Option<PathBuf>,
+/// The keys of `[defaults]`: the answers a class may share.
+fn default_keys() -> Vec<&'static str> {
+    ANSWERS
+        .iter()
+        .filter(|a| a.roster.in_defaults())
+        .map(|a| a.key)
+        .collect()
 }
+
+/// The keys of a `[[learner]]`: its name, then the answers it may give.
+fn learner_keys() -> Vec<&'static str> {
+    std::iter::once("name")
+        .chain(
+            ANSWERS
+                .iter()
+                .filter(|a| a.roster.in_learner())
+                .map(|a| a.key),
+        )
+        .collect()
+}
+
+/// Class-wide values, already checked, by answer key.
+type Defaults = BTreeMap<&'static str, AnswerValue>;
 
 /// Where paths in the roster are anchored.
 struct Paths<'a> {
@@ -223,74 +206,81 @@ pub fn parse(text: &str, shown: &str, base: &Path, home: Option<&Path>) -> Resul
 type FieldResult<T> = Result<T, (Option<usize>, String)>;
 
 fn read_defaults(fields: &Entry, paths: &Paths<'_>) -> FieldResult<Defaults> {
-    unknown_keys(fields, DEFAULT_KEYS)?;
-    let identity = opt_path(fields, "identity", paths)?;
-    if let Some(id) = &identity {
-        require_file(fields, "identity", id)?;
+    unknown_keys(fields, &default_keys())?;
+    let mut defaults = Defaults::new();
+    for a in ANSWERS.iter().filter(|a| a.roster.in_defaults()) {
+        if let Some(value) = read_answer(fields, a, paths)? {
+            defaults.insert(a.key, value);
+        }
     }
-    let ca = opt_path(fields, "ca", paths)?;
-    if let Some(ca) = &ca {
-        require_file(fields, "ca", ca)?;
-    }
-    Ok(Defaults {
-        resolvers: opt_resolvers(fields)?.unwrap_or_default(),
-        known_hosts: opt_path(fields, "known_hosts", paths)?,
-        identity,
-        ssh_port: opt_port(fields, "ssh_port")?,
-        dev_port: opt_port(fields, "dev_port")?,
-        http_port: opt_port(fields, "http_port")?,
-        https_port: opt_port(fields, "https_port")?,
-        ca,
-    })
+    Ok(defaults)
 }
 
 fn read_learner(fields: &Entry, d: &Defaults, paths: &Paths<'_>) -> FieldResult<Answers> {
-    unknown_keys(fields, LEARNER_KEYS)?;
+    unknown_keys(fields, &learner_keys())?;
     opt_str(fields, "name")?;
-    let domain = req_str(fields, "domain")?;
-    let domain = domain.trim().trim_end_matches('.').to_lowercase();
-    if let Some(p) = profile::domain_problem(&domain) {
-        return Err((at(fields, "domain"), p));
-    }
-    let server_ip = req_str(fields, "server_ip")?.trim().to_string();
-    if let Some(p) = profile::ip_problem(&server_ip) {
-        return Err((at(fields, "server_ip"), p));
-    }
-    let ssh_user = req_str(fields, "ssh_user")?.trim().to_string();
-    if !profile::valid_user(&ssh_user) {
-        return Err((
-            at(fields, "ssh_user"),
-            t!("class-roster-bad-user", user = format!("{ssh_user:?}")),
-        ));
-    }
-    let identity = match opt_path(fields, "identity", paths)? {
-        Some(p) => {
-            require_file(fields, "identity", &p)?;
-            Some(p)
+    // Every answer has a default but the required ones, which are set below.
+    let mut answers = Answers::new("", "", "");
+    for a in ANSWERS {
+        let own = if a.roster.in_learner() {
+            read_answer(fields, a, paths)?
+        } else {
+            None
+        };
+        if own.is_none() && a.required {
+            return Err((None, t!("class-roster-missing", key = a.key)));
         }
-        None => d.identity.clone(),
-    };
-    let site_dir = match opt_str(fields, "site_dir")? {
-        Some(s) if s.trim().is_empty() || s.contains(['\n', '\0']) => {
-            return Err((at(fields, "site_dir"), t!("class-roster-site-dir")))
+        if let Some(value) = own.or_else(|| d.get(a.key).cloned()) {
+            (a.set)(&mut answers, value);
         }
-        other => other,
-    };
-    let mut answers = Answers::new(&domain, &server_ip, &ssh_user);
-    answers.ssh_port = opt_port(fields, "ssh_port")?.or(d.ssh_port).unwrap_or(22);
-    answers.dev_port = opt_port(fields, "dev_port")?.or(d.dev_port).unwrap_or(8000);
-    answers.http_port = opt_port(fields, "http_port")?.or(d.http_port).unwrap_or(80);
-    answers.https_port = opt_port(fields, "https_port")?
-        .or(d.https_port)
-        .unwrap_or(443);
-    answers.ca.clone_from(&d.ca);
-    answers.identity = identity;
-    answers.known_hosts = opt_path(fields, "known_hosts", paths)?.or_else(|| d.known_hosts.clone());
-    answers.resolvers = opt_resolvers(fields)?.unwrap_or_else(|| d.resolvers.clone());
-    answers.site_dir = site_dir;
+    }
     // Anything `tutor init` would refuse that the checks above missed.
     Profile::new("class", &answers).map_err(|e| (None, e))?;
     Ok(answers)
+}
+
+/// The value an entry gives for answer `a`, read and checked as its kind
+/// says, or None when the entry does not give it.
+fn read_answer(fields: &Entry, a: &Answer, paths: &Paths<'_>) -> FieldResult<Option<AnswerValue>> {
+    Ok(match a.kind {
+        Kind::Text => match opt_str(fields, a.key)? {
+            Some(text) => {
+                let text = (a.clean)(&text);
+                if let Some(problem) = text_problem(a.key, &text) {
+                    return Err((at(fields, a.key), problem));
+                }
+                Some(AnswerValue::Text(text))
+            }
+            None => None,
+        },
+        Kind::Port { .. } => opt_port(fields, a.key)?.map(AnswerValue::Port),
+        Kind::File { must_exist } => match opt_path(fields, a.key, paths)? {
+            Some(path) => {
+                if must_exist {
+                    require_file(fields, a.key, &path)?;
+                }
+                Some(AnswerValue::File(path))
+            }
+            None => None,
+        },
+        Kind::Resolvers => opt_resolvers(fields, a.key)?.map(AnswerValue::List),
+    })
+}
+
+/// What is wrong with a text answer, in the roster's words (None: fine,
+/// or left to the profile's own checks).
+fn text_problem(key: &str, text: &str) -> Option<String> {
+    match key {
+        "domain" => profile::domain_problem(text),
+        "server_ip" => profile::ip_problem(text),
+        "ssh_user" if !profile::valid_user(text) => {
+            Some(t!("class-roster-bad-user", user = format!("{text:?}")))
+        }
+        "site_dir" if text.trim().is_empty() || text.contains(['\n', '\0']) => {
+            Some(t!("class-roster-site-dir"))
+        }
+        _ => None,
+    }
 }
 
 fn at(fields: &Entry, key: &str) -> Option<usize> {
@@ -311,10 +301,6 @@ fn unknown_keys(fields: &Entry, known: &[&str]) -> FieldResult<()> {
         }
     }
     Ok(())
-}
-
-fn req_str(fields: &Entry, key: &str) -> FieldResult<String> {
-    opt_str(fields, key)?.ok_or_else(|| (None, t!("class-roster-missing", key = key)))
 }
 
 fn opt_str(fields: &Entry, key: &str) -> FieldResult<Option<String>> {
@@ -375,8 +361,8 @@ fn require_file(fields: &Entry, key: &str, path: &Path) -> FieldResult<()> {
     }
 }
 
-fn opt_resolvers(fields: &Entry) -> FieldResult<Option<Vec<String>>> {
-    let Some(v) = fields.get("resolvers") else {
+fn opt_resolvers(fields: &Entry, key: &str) -> FieldResult<Option<Vec<String>>> {
+    let Some(v) = fields.get(key) else {
         return Ok(None);
     };
     let bad = |what: String| (Some(v.span().start), what);
@@ -488,6 +474,37 @@ mod tests {
         ));
         assert!(r.problems[2].starts_with("roster.toml:16: learner \"C\": server_ip is missing"));
         assert!(r.problems[3].starts_with("roster.toml:25: learner \"D\": ssh_port must be a port"));
+    }
+
+    /// Where the answers table lets a roster give an answer: `ca` only for
+    /// the whole class, `site_dir` only per learner.
+    #[test]
+    fn keys_follow_the_answers_table() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.pem"), "").unwrap();
+        let r = parse(
+            "[defaults]\nca = \"ca.pem\"\nhttps_port = 8443\n\n\
+             [[learner]]\nname = \"A\"\ndomain = \"a.example.org\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"a\"\nsite_dir = \"/srv/a\"\n\n\
+             [[learner]]\nname = \"B\"\ndomain = \"b.example.org\"\nserver_ip = \"127.0.0.2\"\nssh_user = \"b\"\nca = \"ca.pem\"\n",
+            "r.toml",
+            dir.path(),
+            None,
+        )
+        .unwrap();
+        let a = &r.learners[0].answers;
+        assert_eq!(a.ca, Some(dir.path().join("ca.pem")));
+        assert_eq!(
+            (a.https_port, a.site_dir.as_deref()),
+            (8443, Some("/srv/a"))
+        );
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert!(
+            r.problems[0].contains("unknown key \"ca\""),
+            "{:?}",
+            r.problems
+        );
+        let e = parse("[defaults]\nsite_dir = \"x\"\n", "r.toml", dir.path(), None).unwrap_err();
+        assert!(e.contains("unknown key \"site_dir\""), "{e}");
     }
 
     #[test]

@@ -324,7 +324,7 @@ mod tests {
     fn ft_runs_read_as_passed_of_ran() {
         let mut run = FtRun {
             time: "2025-01-01T10:00:00Z".into(),
-            target: "dev".into(),
+            target: crate::progress::FtTarget::Dev,
             status: Status::Pass,
             tests: 3,
             failures: 0,

@@ -35,28 +35,9 @@ pub(crate) const DEFAULT_COMMAND: &str = "python manage.py test functional_tests
 /// How long a run may take unless `--timeout` says otherwise.
 pub(crate) const DEFAULT_TIMEOUT: &str = "5m";
 
-/// What the tests were pointed at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Target {
-    /// The dev server: `domain:dev_port`.
-    Dev,
-    /// nginx: the plain domain (with `:http_port` when it is not 80).
-    Site,
-    /// `--server HOST[:PORT]`.
-    Given,
-}
-
-impl Target {
-    #[must_use]
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Target::Dev => "dev",
-            Target::Site => "site",
-            Target::Given => "given",
-        }
-    }
-}
+/// What the tests were pointed at (kept with the progress file's format,
+/// which saves it with every run).
+pub(crate) use crate::progress::FtTarget as Target;
 
 /// The address the tests use, and why: `--server` wins; else the plain
 /// domain once the nginx stage passed, else the dev server's port.
@@ -291,7 +272,7 @@ impl FtReport {
         }
         FtRun {
             time: crate::progress::now_rfc3339(),
-            target: self.target.as_str().to_string(),
+            target: self.target,
             status: self.status,
             tests: self.tests.unwrap_or(0),
             failures: self.failures,

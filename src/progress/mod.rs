@@ -27,8 +27,10 @@ use std::time::{Duration, SystemTime};
 use anyhow::bail;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Lang;
 use crate::status::Status;
+
+/// The answers are declared, one by one, with the profile.
+pub use crate::profile::Answers;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -45,114 +47,6 @@ const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
 /// Current time as RFC 3339 UTC with whole seconds, e.g. `2025-01-31T12:00:00Z`.
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
-}
-
-fn default_ssh_port() -> u16 {
-    22
-}
-fn default_dev_port() -> u16 {
-    8000
-}
-fn default_http_port() -> u16 {
-    80
-}
-
-fn default_https_port() -> u16 {
-    443
-}
-
-/// The learner's answers to the profile questions. Paths only, never secrets.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Answers {
-    pub domain: String,
-    pub server_ip: String,
-    pub ssh_user: String,
-    #[serde(default = "default_ssh_port")]
-    pub ssh_port: u16,
-    /// Path of the private key file (the key itself is never stored).
-    #[serde(default)]
-    pub identity: Option<PathBuf>,
-    #[serde(default)]
-    pub known_hosts: Option<PathBuf>,
-    /// None means `~/sites/<domain>`.
-    #[serde(default)]
-    pub site_dir: Option<String>,
-    #[serde(default = "default_dev_port")]
-    pub dev_port: u16,
-    #[serde(default = "default_http_port")]
-    pub http_port: u16,
-    #[serde(default = "default_https_port")]
-    pub https_port: u16,
-    /// A PEM file of extra certificate authorities the HTTPS probes trust
-    /// (a workshop's private CA); Mozilla's roots are always trusted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca: Option<PathBuf>,
-    #[serde(default)]
-    pub resolvers: Vec<String>,
-    #[serde(default)]
-    pub live_domain: Option<String>,
-    #[serde(default)]
-    pub repo_url: Option<String>,
-    /// None means `/run/gunicorn-<domain>.socket`.
-    #[serde(default)]
-    pub gunicorn_socket: Option<String>,
-    /// The language the learner chose (`--lang`, `TUTOR_LANG`), kept for
-    /// later runs. A code this tutor does not speak reads as no choice.
-    #[serde(default, deserialize_with = "lenient_lang")]
-    pub lang: Option<Lang>,
-    /// The learner's project on this computer, for `tutor ft` (`--project`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ft_project: Option<PathBuf>,
-    /// The learner's functional-test command, if not the default
-    /// (`tutor ft --command`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ft_command: Option<String>,
-    /// Fields a newer tutor wrote that this one does not know: kept as
-    /// they are and written back on save, never dropped.
-    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, serde_json::Value>,
-}
-
-/// A saved language code, `None` for one this tutor does not know (a file
-/// from a newer tutor that speaks more languages still loads).
-fn lenient_lang<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Lang>, D::Error> {
-    let code: Option<String> = Option::deserialize(d)?;
-    Ok(code.as_deref().and_then(Lang::parse))
-}
-
-impl Answers {
-    /// Answers with the three required fields and every default.
-    pub fn new(domain: &str, server_ip: &str, ssh_user: &str) -> Answers {
-        Answers {
-            domain: domain.to_string(),
-            server_ip: server_ip.to_string(),
-            ssh_user: ssh_user.to_string(),
-            ssh_port: default_ssh_port(),
-            identity: None,
-            known_hosts: None,
-            site_dir: None,
-            dev_port: default_dev_port(),
-            http_port: default_http_port(),
-            https_port: default_https_port(),
-            ca: None,
-            resolvers: Vec::new(),
-            live_domain: None,
-            repo_url: None,
-            gunicorn_socket: None,
-            lang: None,
-            ft_project: None,
-            ft_command: None,
-            extra: BTreeMap::new(),
-        }
-    }
-
-    /// The site directory on the server, with the default filled in.
-    pub fn site_dir_or_default(&self) -> String {
-        match &self.site_dir {
-            Some(dir) => dir.clone(),
-            None => format!("~/sites/{}", self.domain),
-        }
-    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -238,9 +132,8 @@ pub struct Progress {
 pub struct FtRun {
     /// RFC 3339 UTC, when it ended.
     pub time: String,
-    /// What the tests were pointed at: `dev` (the dev server's port),
-    /// `site` (nginx) or `given` (`--server`).
-    pub target: String,
+    /// What the tests were pointed at; saved as `dev`, `site` or `given`.
+    pub target: FtTarget,
     /// `pass` every test passed; `fail` some failed; `error` no result
     /// (a crash before the tests ran, a timeout, Ctrl-C).
     pub status: Status,
@@ -263,6 +156,38 @@ pub struct FtRun {
     /// Fields a newer tutor wrote that this one does not know.
     #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// What `tutor ft` pointed the tests at. It lives here, with the file
+/// format, rather than in `ft` (which re-exports it as `ft::Target`), so
+/// that the progress file does not depend on the code that runs the tests.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FtTarget {
+    /// The dev server: `domain:dev_port`.
+    Dev,
+    /// nginx: the plain domain (with `:http_port` when it is not 80).
+    Site,
+    /// `--server HOST[:PORT]`.
+    Given,
+}
+
+impl FtTarget {
+    /// The word saved in the progress file and shown to the instructor.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FtTarget::Dev => "dev",
+            FtTarget::Site => "site",
+            FtTarget::Given => "given",
+        }
+    }
+}
+
+impl std::fmt::Display for FtTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl CheckRun {
@@ -481,6 +406,28 @@ pub(crate) mod tests {
         }
         assert_eq!(p.history.len(), HISTORY_CAP);
         assert_eq!(p.history[0].stage, "s20");
+    }
+
+    /// The target is an enum in memory and the same word on disk as when
+    /// it was a string, so files written before still load.
+    #[test]
+    fn ft_targets_keep_their_words_on_disk() {
+        for (word, target) in [
+            ("dev", FtTarget::Dev),
+            ("site", FtTarget::Site),
+            ("given", FtTarget::Given),
+        ] {
+            let saved = format!(
+                r#"{{"time":"2025-01-01T10:00:00Z","target":"{word}","status":"fail","tests":3}}"#
+            );
+            let run: FtRun = serde_json::from_str(&saved).unwrap();
+            assert_eq!(run.target, target);
+            assert_eq!(target.to_string(), word);
+            let again = serde_json::to_value(&run).unwrap();
+            assert_eq!(again["target"], word);
+        }
+        let unknown = r#"{"time":"x","target":"browser","status":"fail"}"#;
+        assert!(serde_json::from_str::<FtRun>(unknown).is_err());
     }
 
     #[test]
