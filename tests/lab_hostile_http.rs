@@ -199,6 +199,13 @@ fn a_page_that_never_finishes_or_comes_from_another_server_passes_nothing() {
              <html><title>Directory listing for /</title></html>",
             false,
         );
+        let nginx = checks(&lab, "nginx");
+        let running = find(&nginx, "nginx.running");
+        assert_eq!(running.2, "nginx-port-80-taken", "{nginx:?}");
+        assert!(
+            running.3.contains("SimpleHTTP"),
+            "names who answered: {running:?}"
+        );
         for (stage, id) in [("nginx", "nginx.proxy"), ("migrate", "migrate.site-works")] {
             let all = checks(&lab, stage);
             assert_ne!(
