@@ -14,7 +14,6 @@ use crate::status::Status;
 use crate::t;
 use crate::why;
 use anyhow::{anyhow, bail, Context, Result};
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -117,7 +116,7 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
         save_timed(&store, &progress, "")?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", crate::visible::json_pretty(&report)?);
     } else {
         print!(
             "{}",
@@ -278,7 +277,7 @@ fn status(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             "current_stage": current,
             "stages": rows,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", crate::visible::json_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     let paint = ctx.paint;
@@ -406,10 +405,8 @@ fn why_cmd(ctx: &Ctx) -> Result<ExitCode> {
     if std::io::stdin().is_terminal() {
         eprintln!("{}", t!("why-paste"));
     }
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .with_context(|| t!("read-stdin-failed"))?;
+    let text =
+        why::read_pasted(std::io::stdin().lock()).with_context(|| t!("read-stdin-failed"))?;
     let (out, found) = why::answer(&pack.catalog, &text, &page_vars(ctx), ctx.paint);
     print!("{out}");
     Ok(if found {
@@ -541,7 +538,7 @@ fn export(ctx: &Ctx) -> Result<ExitCode> {
     };
     let pack = ctx.pack()?;
     let handin = crate::progress::handin::HandIn::from_progress(&progress, &pack.stages());
-    println!("{}", serde_json::to_string_pretty(&handin)?);
+    println!("{}", crate::visible::json_pretty(&handin)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -569,7 +566,7 @@ fn ft(ctx: &Ctx, args: &FtArgs) -> Result<ExitCode> {
     ctx.remember_lang(&mut progress);
     store.save(&progress).context("could not save progress")?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&session.report)?);
+        println!("{}", crate::visible::json_pretty(&session.report)?);
     } else {
         print!("{}", session.text);
     }
