@@ -46,7 +46,9 @@ fn embedded(dir: &Dir<'_>, prefix: &str, ext: &str) -> Files {
     files
 }
 
-fn from_disk(dir: &Path, ext: &str) -> Result<Files, String> {
+/// The files of one folder, and the problems of those left out (a control
+/// character in them), so that those are reported with the others.
+fn from_disk(dir: &Path, ext: &str, problems: &mut Vec<String>) -> Result<Files, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         format!(
             "{}: cannot read the lesson folder: {e}",
@@ -63,10 +65,10 @@ fn from_disk(dir: &Path, ext: &str) -> Result<Files, String> {
             let shown = crate::visible::path(&path);
             let text = safe_file::read_to_string(&path, Follow::Yes, MAX_FILE_BYTES)
                 .map_err(|e| format!("{shown}: cannot read: {e}"))?;
-            if let Some(problem) = control_problem(&shown, &text, ext) {
-                return Err(problem);
+            match control_problem(&shown, &text, ext) {
+                Some(problem) => problems.push(problem),
+                None => files.push((shown, text)),
             }
-            files.push((shown, text));
         }
     }
     files.sort();
@@ -171,6 +173,7 @@ impl Pack {
             Some(dir) if lang != DEFAULT_LANG => embedded(dir, "checks", "toml"),
             _ => Files::new(),
         };
+        let mut problems = Vec::new();
         if let Some(dir) = overlay {
             if !dir.is_dir() {
                 return Err(vec![format!(
@@ -190,14 +193,21 @@ impl Pack {
                 dir.to_path_buf()
             };
             layers.push((
-                from_disk(&md_dir, "md").map_err(|e| vec![e])?,
-                from_disk(&toml_dir, "toml").map_err(|e| vec![e])?,
+                from_disk(&md_dir, "md", &mut problems).map_err(|e| vec![e])?,
+                from_disk(&toml_dir, "toml", &mut problems).map_err(|e| vec![e])?,
             ));
         }
+        let pack = match Self::from_layers(&layers, &translations, lint) {
+            Ok(pack) if problems.is_empty() => Ok(pack),
+            Ok(_) => Err(problems),
+            Err(errors) => {
+                problems.extend(errors);
+                Err(problems)
+            }
+        };
         // Every error names the instructor's files and quotes their values:
         // shown with control characters made visible, one line each.
-        Self::from_layers(&layers, &translations, lint)
-            .map_err(|errors| errors.iter().map(|e| crate::visible::line(e)).collect())
+        pack.map_err(|errors| errors.iter().map(|e| crate::visible::line(e)).collect())
     }
 
     fn from_layers(
