@@ -49,7 +49,7 @@ pub(crate) fn open_with(path: &Path, follow: Follow, options: &OpenOptions) -> i
     }
     let file = options
         .clone()
-        .custom_flags(flags.bits() as i32)
+        .custom_flags(flags.bits().cast_signed())
         .open(path)
         .map_err(|e| {
             if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
