@@ -479,7 +479,7 @@ fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
                     "{}",
                     t!(
                         "lint-ok",
-                        dir = dir.display().to_string(),
+                        dir = crate::visible::path(&dir),
                         stages = pack.lessons.len(),
                         checks = pack.catalog.checks.len(),
                         diagnoses = pack.catalog.diagnoses.len()
@@ -496,7 +496,7 @@ fn lessons(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
                     t!(
                         "lint-errors",
                         count = errors.len(),
-                        dir = dir.display().to_string()
+                        dir = crate::visible::path(&dir)
                     )
                 );
                 Ok(ExitCode::from(2))

@@ -80,7 +80,7 @@ impl Ctx {
             let source = self
                 .lessons
                 .as_ref()
-                .map_or(t!("pack-builtin"), |d| d.display().to_string());
+                .map_or(t!("pack-builtin"), |d| crate::visible::path(d));
             anyhow!(
                 "{}\n{}",
                 t!("pack-errors", source = source, count = errors.len()),
@@ -106,7 +106,7 @@ impl Ctx {
         let source = self
             .lessons
             .as_ref()
-            .map_or(t!("pack-builtin"), |d| d.display().to_string());
+            .map_or(t!("pack-builtin"), |d| crate::visible::path(d));
         eprintln!(
             "{}\n{}",
             t!("pack-consent-intro", pack = &source),

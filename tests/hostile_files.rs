@@ -337,6 +337,22 @@ fn a_symlink_planted_as_the_lock_file_truncates_nothing() {
     }
 }
 
+/// Point 6: a hard link planted as the lock file is not written either.
+#[test]
+fn a_hard_link_planted_as_the_lock_file_truncates_nothing() {
+    let env = Env::new();
+    env.init();
+    let victim = env.path("precious.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let lock = env.state().join("staging.lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::hard_link(&victim, &lock).unwrap();
+    let r = env.run(&["hint"], DEADLINE);
+    assert_eq!(r.code, Some(2), "{}", r.err());
+    assert!(r.err().contains("hard links"), "{}", r.err());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+}
+
 /// Point 6: a state folder other users can write to is refused with one
 /// sentence (English and Korean); a sticky folder of our own is fine.
 #[test]
@@ -405,14 +421,23 @@ fn a_fifo_or_dev_zero_as_handin_hangs_nothing() {
     assert_eq!(r.code, Some(1), "{}", r.err());
     let err = r.err();
     assert!(
-        err.contains("fifo.json: cannot read it (it is not a regular file"),
+        err.contains(
+            "fifo.json: cannot read it (it is a pipe, a device or a folder, not a regular file)"
+        ),
         "{err}"
     );
     assert!(
-        err.contains("zero.json: cannot read it (it is not a regular file"),
+        err.contains(
+            "zero.json: cannot read it (it is a pipe, a device or a folder, not a regular file)"
+        ),
         "{err}"
     );
     assert!(r.out().contains("ada"), "{}", r.out());
+    // A FIFO as the roster of `class check`.
+    mkfifo(&env.path("roster.toml"));
+    let r = env.run(&["class", "check", "roster.toml"], DEADLINE);
+    assert_eq!(r.code, Some(2), "{}", r.err());
+    assert!(r.err().contains("roster.toml"), "{}", r.err());
 }
 
 /// Point 7: the progress file a symlink to /dev/zero: refused at once,

@@ -9,7 +9,7 @@ use super::{
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -196,6 +196,14 @@ impl Store {
         )
         .with_context(|| format!("Cannot open the lock file {}", crate::visible::path(&path)))
         .map_err(LockError::Io)?;
+        // A hard link planted under the name is another file's content.
+        if file.metadata().map_or(1, |m| m.nlink()) > 1 {
+            return Err(LockError::Io(anyhow::anyhow!(
+                "Cannot open the lock file {}: {}",
+                crate::visible::path(&path),
+                t!("file-hard-linked")
+            )));
+        }
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -351,7 +359,6 @@ fn parse_progress(bytes: &[u8], path: &Path) -> Result<Progress, LoadError> {
 /// a progress file, or a symlink as the lock file. A sticky folder of our
 /// own (like /tmp, but ours) is fine: others cannot replace our files.
 pub fn refuse_shared_dir(dir: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::MetadataExt;
     let meta = fs::metadata(dir).with_context(|| {
         format!(
             "Cannot read the state directory {}",
