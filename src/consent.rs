@@ -99,7 +99,10 @@ pub(crate) fn trust(state_dir: &Path, fingerprint: &str) -> Result<()> {
     if !t.trusted.iter().any(|x| x == fingerprint) {
         t.trusted.push(fingerprint.to_string());
     }
-    std::fs::create_dir_all(state_dir)
+    // Like the progress store: a folder only we can write to (mode 0700),
+    // so the check below holds whatever the umask.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(state_dir)
         .with_context(|| format!("cannot create {}", state_dir.display()))?;
     crate::progress::refuse_shared_dir(state_dir)?;
     let mut bytes = serde_json::to_vec_pretty(&t)?;

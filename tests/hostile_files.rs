@@ -68,6 +68,10 @@ impl Env {
     /// tutor in the temp dir, with a scrubbed environment (as tests/cli.rs),
     /// under `/usr/bin/time` when it exists so the peak RSS is known.
     fn command(&self, args: &[&str], rss_file: &Path) -> Command {
+        // HOSTILE_TUTOR_BIN runs these tests against another build (an
+        // older tutor, to see each defect reproduced).
+        let tutor = std::env::var_os("HOSTILE_TUTOR_BIN")
+            .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_tutor")), PathBuf::from);
         let time = Path::new("/usr/bin/time");
         let mut c = if time.exists() {
             let mut c = Command::new(time);
@@ -75,10 +79,10 @@ impl Env {
                 .arg("%M %U %S")
                 .arg("-o")
                 .arg(rss_file)
-                .arg(env!("CARGO_BIN_EXE_tutor"));
+                .arg(&tutor);
             c
         } else {
-            Command::new(env!("CARGO_BIN_EXE_tutor"))
+            Command::new(&tutor)
         };
         c.args(args)
             .current_dir(self.dir.path())
@@ -522,6 +526,20 @@ fn why_keeps_the_end_of_300_mb_with_bounded_memory() {
     assert!(r.out().contains("migrat"), "{}", r.out());
 }
 
+/// SIGKILL to the child's process group (its own: `process_group(0)`),
+/// so tutor dies with `/usr/bin/time` around it. Called directly rather
+/// than through kill(1), whose parsing of a negative pid is not to be
+/// trusted with a test's life.
+#[allow(unsafe_code)]
+fn kill_group(child: &std::process::Child) {
+    let pgid = libc::pid_t::try_from(child.id()).expect("a pid");
+    assert!(pgid > 1);
+    // SAFETY: killpg has no memory effects; the group is the child's own.
+    unsafe {
+        libc::killpg(pgid, libc::SIGKILL);
+    }
+}
+
 /// The child's output, killing its process group past `deadline`.
 fn wait_with_deadline(
     mut child: std::process::Child,
@@ -546,10 +564,7 @@ fn wait_with_deadline(
             break status;
         }
         if started.elapsed() > deadline {
-            let _ = Command::new("kill")
-                .arg("-KILL")
-                .arg(format!("-{}", child.id()))
-                .status();
+            kill_group(&child);
             let _ = child.wait();
             panic!(
                 "tutor {args:?} still running after {} s: it hangs",
