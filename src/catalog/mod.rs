@@ -448,3 +448,24 @@ fn list_or_none(ids: &[&str]) -> String {
         ids.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::QuotedLines;
+
+    /// The index finds the same line as a scan for `"id"` would.
+    #[test]
+    fn quoted_lines_match_a_scan() {
+        let text = "[[check]]\nid = \"a\"\nrequires = [\"b\", \"c\"]\n\n[[diagnosis]]\nid = \"b\"\ntitle = \"say \\\"x\\\" here\"\n";
+        let lines = QuotedLines::new(text);
+        for id in ["a", "b", "c", ", ", "say \\", "x\\", "nope"] {
+            let needle = format!("\"{id}\"");
+            let scan = text
+                .lines()
+                .position(|l| l.contains(&needle))
+                .map_or(1, |i| i + 1);
+            assert_eq!(lines.line_of(id), scan, "{id:?}");
+        }
+        assert_eq!(lines.line_of("b"), 3);
+    }
+}

@@ -299,6 +299,27 @@ impl Pack {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_in_pack_files_are_found_raw_or_escaped() {
+        let toml =
+            "[[diagnosis]]\nid = \"x\"\ntitle = \"a\\u001b[2J\"\npatterns = ['\\bword\\b']\n";
+        assert_eq!(
+            control_problem("p.toml", toml, "toml").as_deref(),
+            Some("p.toml:3: the character U+001B is a control character; a pack holds printable text only")
+        );
+        // A regex's \b in a literal string is not a backspace.
+        let fine = "[[diagnosis]]\nid = \"x\"\ntitle = \"tab\\there\"\npatterns = ['\\bword\\b']\n";
+        assert_eq!(control_problem("p.toml", fine, "toml"), None);
+        let raw = "+++\nstage = \"x\"\n+++\n\n## About\nhi \u{9b}31m\n";
+        assert!(control_problem("l.md", raw, "md")
+            .unwrap()
+            .starts_with("l.md:6: the character U+009B"));
+        let front = "+++\nstage = \"x\"\ntitle = \"t\\u0007\"\n+++\n\n## About\nhi\n";
+        assert!(control_problem("l.md", front, "md")
+            .unwrap()
+            .starts_with("l.md:3: the character U+0007"));
+    }
     use crate::template;
     use std::collections::BTreeSet;
 
