@@ -668,11 +668,11 @@ fn the_lint_of_16000_diagnoses_takes_seconds_not_minutes() {
     );
     assert_eq!(r.code, Some(0), "{}", r.err());
     assert!(r.out().contains("16071 diagnoses"), "{}", r.out());
-    // About 2 s of CPU in a debug build (under a second in release);
-    // quadratic, it was minutes. CPU time, not the clock: the machine may
-    // be busy with other tests.
+    // 2.6 s of CPU in a debug build; quadratic, it was killed at 60 s
+    // (4 minutes to the end). CPU time, not the clock: the machine may be
+    // busy with other tests.
     let cost = r.cpu_secs.unwrap_or(r.elapsed.as_secs_f64());
-    assert!(cost < 6.0, "{cost} s");
+    assert!(cost < 8.0, "{cost} s");
 }
 
 /// Point 12: lint errors name the pack's files and quote its values with
