@@ -70,11 +70,21 @@ struct Trusted {
 
 const FILE: &str = "trusted-packs.json";
 
+/// The consents saved in `state_dir`; none when the folder is one other
+/// users can write to (they could plant a consent), or the file is not a
+/// small regular file of its own.
 fn read(state_dir: &Path) -> Trusted {
-    std::fs::read(state_dir.join(FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    if crate::progress::refuse_shared_dir(state_dir).is_err() {
+        return Trusted::default();
+    }
+    crate::safe_file::read(
+        &state_dir.join(FILE),
+        crate::safe_file::Follow::No,
+        crate::safe_file::MB,
+    )
+    .ok()
+    .and_then(|b| serde_json::from_slice(&b).ok())
+    .unwrap_or_default()
 }
 
 /// Whether these exact commands were consented to before.
@@ -89,8 +99,12 @@ pub(crate) fn trust(state_dir: &Path, fingerprint: &str) -> Result<()> {
     if !t.trusted.iter().any(|x| x == fingerprint) {
         t.trusted.push(fingerprint.to_string());
     }
-    std::fs::create_dir_all(state_dir)
+    // Like the progress store: a folder only we can write to (mode 0700),
+    // so the check below holds whatever the umask.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(state_dir)
         .with_context(|| format!("cannot create {}", state_dir.display()))?;
+    crate::progress::refuse_shared_dir(state_dir)?;
     let mut bytes = serde_json::to_vec_pretty(&t)?;
     bytes.push(b'\n');
     crate::atomic_file::replace(

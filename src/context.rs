@@ -83,7 +83,7 @@ impl Ctx {
             let source = self
                 .lessons
                 .as_ref()
-                .map_or(t!("pack-builtin"), |d| d.display().to_string());
+                .map_or(t!("pack-builtin"), |d| crate::visible::path(d));
             anyhow!(
                 "{}\n{}",
                 t!("pack-errors", source = source, count = errors.len()),
@@ -109,7 +109,7 @@ impl Ctx {
         let source = self
             .lessons
             .as_ref()
-            .map_or(t!("pack-builtin"), |d| d.display().to_string());
+            .map_or(t!("pack-builtin"), |d| crate::visible::path(d));
         eprintln!(
             "{}\n{}",
             t!("pack-consent-intro", pack = &source),
@@ -153,7 +153,14 @@ impl Ctx {
 /// The language saved in a profile, read without creating anything: the
 /// choice must be known before the first message is printed.
 fn saved_lang(state_dir: &std::path::Path, profile: &str) -> Option<Lang> {
-    let text = std::fs::read_to_string(state_dir.join(format!("{profile}.json"))).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    // Never blocking on a FIFO nor reading a huge file planted there: the
+    // command that loads the progress file reports those.
+    let bytes = crate::safe_file::read(
+        &state_dir.join(format!("{profile}.json")),
+        crate::safe_file::Follow::No,
+        8 * crate::safe_file::MB,
+    )
+    .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     v["answers"]["lang"].as_str().and_then(Lang::parse)
 }

@@ -99,7 +99,7 @@ pub fn parse(file: &str, text: &str, layer: u8) -> Result<Lesson, Vec<String>> {
 
 /// The TOML between the opening and the closing `+++` lines, and the index
 /// of the first line after them.
-fn front_matter(file: &str, text: &str) -> Result<(String, usize), Vec<String>> {
+pub(crate) fn front_matter(file: &str, text: &str) -> Result<(String, usize), Vec<String>> {
     let err = |msg: &str| vec![format!("{file}:1: {msg}")];
     let mut lines = text.lines().enumerate();
     if !matches!(lines.next(), Some((_, "+++"))) {

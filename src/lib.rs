@@ -12,7 +12,7 @@
 //!
 //! 1. Foundations, which use no other layer: `i18n`, `messages`, `status`,
 //!    `rules`, `template`, `quote`, `visible`, `timing`, `term`,
-//!    `atomic_file`.
+//!    `atomic_file`, `safe_file`.
 //! 2. `remote`: the SSH client and the trusted CAs, general clients that
 //!    know nothing of checks.
 //! 3. The learner's state: `progress` (saved on disk) and `profile` (the
@@ -50,6 +50,7 @@ pub mod quote;
 pub mod remote;
 pub(crate) mod report;
 pub mod rules;
+pub(crate) mod safe_file;
 pub mod status;
 pub mod template;
 pub mod term;

@@ -33,6 +33,42 @@ pub(crate) fn line(text: &str) -> String {
     visible(text, false)
 }
 
+/// A path (a file name from a learner, an instructor or the disk), lossy
+/// where it is not UTF-8, safe to print.
+#[must_use]
+pub(crate) fn path(path: &std::path::Path) -> String {
+    line(&path.to_string_lossy())
+}
+
+/// `value` as pretty JSON with DEL and the C1 controls escaped too
+/// (`\u007f`, `\u009b`): serde_json escapes only C0, and a C1 CSI
+/// (U+009B) printed raw is an escape sequence on many terminals. Those
+/// characters can only stand inside JSON strings, so replacing each by its
+/// `\uXXXX` escape keeps the document the same value.
+pub(crate) fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(value).map(|text| escape_json_controls(&text))
+}
+
+/// The JSON text `text` with DEL and C1 characters written as `\uXXXX`.
+#[must_use]
+pub(crate) fn escape_json_controls(text: &str) -> String {
+    if !text
+        .chars()
+        .any(|c| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c))
+    {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// C0 (including tab and newline), DEL and C1.
 fn is_control(c: char) -> bool {
     let n = c as u32;
@@ -67,6 +103,23 @@ mod tests {
         assert_eq!(line("a\tb\nc"), "a\\x09b\\x0ac");
         assert_eq!(visible("a\nb", true), "a\nb");
         assert_eq!(line("plain 한국어 …"), "plain 한국어 …");
+    }
+
+    #[test]
+    fn json_escapes_del_and_c1() {
+        let value = serde_json::json!({"t": HOSTILE, "k\u{85}": ["\u{7f}", 1]});
+        let text = json_pretty(&value).unwrap();
+        assert!(!text.chars().any(is_control_but_newline), "{text:?}");
+        assert!(text.contains("\\u009b31m\\u007f"), "{text}");
+        assert!(text.contains("\\u001b]52;"), "{text}");
+        // The same value once parsed back.
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+        assert_eq!(escape_json_controls("\"가\""), "\"가\"");
+    }
+
+    fn is_control_but_newline(c: char) -> bool {
+        c != '\n' && is_control(c)
     }
 
     #[test]

@@ -111,7 +111,6 @@ class-kind-table = a table
 ## Hand-ins
 
 class-handin-unreadable = { $file }: cannot read it ({ $error }); skipped.
-class-handin-too-large = { $file }: { $bytes } bytes is too large for a hand-in; skipped.
 class-handin-too-many-stages = { $file }: { $count } stages is more than any lesson pack has; not a hand-in, skipped.
 class-handin-bad-id = { $file }: "{ $id }" is not a stage or diagnosis name (lower-case letters, digits, ., _ and -, at most 64); skipped.
 class-handin-not-json = { $file }: not a hand-in from `tutor export` (line { $line }: { $error }); skipped.

@@ -38,3 +38,11 @@ progress-damaged = The progress file { $path } is damaged ({ $reason }); it was 
 progress-too-new = The progress file { $path } was made by a newer tutor (format version { $version }, this one reads up to { $supported }); it was left as it is: update tutor or use another --profile.
 profile-busy = Another tutor is already using profile "{ $profile }"; finish it or close it first.
 profile-busy-pid = Another tutor (PID { $pid }) is already using profile "{ $profile }"; finish it or close it first.
+
+# Local files that may be planted or huge (src/safe_file.rs), and the state folder (src/progress/store.rs).
+file-is-symlink = it is a symbolic link, which tutor does not follow here
+file-not-regular = it is a pipe, a device or a folder, not a regular file
+file-hard-linked = it has other names (hard links), so writing it would change another file
+file-too-large = it is larger than { $mb } MB
+state-dir-shared = The state folder { $dir } can be written by other users, who could plant files in it: make it yours alone (chmod go-w { $dir }) or give another --state-dir.
+why-tail-kept = (Only the last { $mb } MB of what you pasted was read.)

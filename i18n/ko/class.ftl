@@ -91,7 +91,6 @@ class-kind-table = 테이블
 ## 제출 파일
 
 class-handin-unreadable = { $file }: 파일을 읽을 수 없습니다({ $error }). 건너뜁니다.
-class-handin-too-large = { $file }: 제출 파일로 보기에는 너무 큽니다({ $bytes }바이트). 건너뜁니다.
 class-handin-too-many-stages = { $file }: 단계가 { $count }개로, 어떤 수업 자료보다 많습니다. 제출 파일이 아니므로 건너뜁니다.
 class-handin-bad-id = { $file }: "{ $id }"은(는) 단계나 진단 이름이 아닙니다(영문 소문자, 숫자, ., _, - 로 64자까지). 건너뜁니다.
 class-handin-not-json = { $file }: `tutor export`로 만든 제출 파일이 아닙니다({ $line }번째 줄: { $error }). 건너뜁니다.

@@ -38,3 +38,11 @@ progress-damaged = 진행 파일 { $path }이(가) 손상되었습니다({ $reas
 progress-too-new = 진행 파일 { $path }은(는) 더 새로운 tutor가 만든 것입니다(형식 버전 { $version }, 이 tutor는 { $supported }까지 읽습니다). 파일은 그대로 두었습니다. tutor를 업데이트하거나 다른 --profile을 씁니다.
 profile-busy = 다른 tutor가 이미 "{ $profile }" 프로필을 쓰고 있습니다. 그쪽을 끝내거나 닫은 뒤에 다시 실행합니다.
 profile-busy-pid = 다른 tutor(PID { $pid })가 이미 "{ $profile }" 프로필을 쓰고 있습니다. 그쪽을 끝내거나 닫은 뒤에 다시 실행합니다.
+
+# 누군가 심어 두었거나 너무 큰 로컬 파일 (src/safe_file.rs), 상태 폴더 (src/progress/store.rs).
+file-is-symlink = 심볼릭 링크라서 따라가지 않습니다
+file-not-regular = 파이프나 장치, 폴더처럼 일반 파일이 아닙니다
+file-hard-linked = 다른 이름(하드 링크)이 있는 파일이라, 여기에 쓰면 다른 파일이 바뀝니다
+file-too-large = 크기가 { $mb }MB를 넘습니다
+state-dir-shared = 상태 폴더 { $dir }은(는) 다른 사용자도 쓸 수 있어서, 누군가 그 안에 파일을 심어 둘 수 있습니다. 나만 쓸 수 있게 바꾸거나(chmod go-w { $dir }) 다른 --state-dir을 지정합니다.
+why-tail-kept = (붙여 넣은 내용 중 마지막 { $mb }MB만 읽었습니다.)

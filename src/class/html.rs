@@ -26,9 +26,11 @@ pub struct Page<'a> {
     pub notes: Option<(&'a str, Vec<String>)>,
 }
 
-/// Escape text for HTML element content and quoted attributes.
+/// Escape text for HTML element content and quoted attributes; control
+/// characters (which a learner's file may hold) are shown as `\xNN`.
 #[must_use]
 pub fn escape(text: &str) -> String {
+    let text = crate::visible::line(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

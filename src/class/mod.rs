@@ -140,7 +140,7 @@ fn check(ctx: &Ctx, args: &ClassCheckArgs) -> Result<ExitCode> {
             {
                 entry["duration_ms"] = json!(r.duration_ms);
             }
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            println!("{}", crate::visible::json_pretty(&doc)?);
         } else {
             let mut text = table::render(&table, &titles, ctx.paint);
             text.push('\n');
@@ -306,7 +306,7 @@ fn summary_cmd(ctx: &Ctx, args: &ClassSummaryArgs) -> Result<ExitCode> {
     }
     if args.json {
         let doc = summary_json(&s, &entries, &stages, &medians, &problems);
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", crate::visible::json_pretty(&doc)?);
     } else {
         print!("{}", table::render(&s.table, &titles, ctx.paint));
         let parts: Vec<String> = stages
@@ -335,11 +335,8 @@ fn read_handins(files: &[PathBuf], order: &[String]) -> (Vec<summary::Entry>, Ve
     for file in files {
         match crate::progress::handin::read(file, order) {
             Ok(h) => entries.push(summary::Entry {
-                name: file.file_stem().map_or_else(
-                    || file.display().to_string(),
-                    |s| s.to_string_lossy().into_owned(),
-                ),
-                file: file.display().to_string(),
+                name: crate::progress::handin::learner_name(file),
+                file: crate::visible::path(file),
                 handin: h,
             }),
             Err(e) => {

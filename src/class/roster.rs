@@ -125,8 +125,9 @@ impl Paths<'_> {
 /// Read and check the roster at `path`. Err (exit 2): the file is missing,
 /// is not TOML, or its `[defaults]` are wrong; the message starts `FILE:LINE:`.
 pub fn load(path: &Path) -> anyhow::Result<Roster> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| t!("class-roster-unreadable", path = path.display().to_string()))?;
+    let text =
+        crate::safe_file::read_to_string(path, crate::safe_file::Follow::Yes, crate::safe_file::MB)
+            .with_context(|| t!("class-roster-unreadable", path = path.display().to_string()))?;
     let base = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -78,7 +78,7 @@ pub(super) fn run(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
         save_timed(&store, &progress, "")?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", crate::visible::json_pretty(&report)?);
     } else {
         print!(
             "{}",

@@ -12,6 +12,6 @@ pub(super) fn run(ctx: &Ctx) -> Result<ExitCode> {
     };
     let pack = ctx.pack()?;
     let handin = crate::progress::handin::HandIn::from_progress(&progress, &pack.stages());
-    println!("{}", serde_json::to_string_pretty(&handin)?);
+    println!("{}", crate::visible::json_pretty(&handin)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -29,7 +29,7 @@ pub(super) fn run(ctx: &Ctx, args: &FtArgs) -> Result<ExitCode> {
     ctx.remember_lang(&mut progress);
     store.save(&progress).context("could not save progress")?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&session.report)?);
+        println!("{}", crate::visible::json_pretty(&session.report)?);
     } else {
         print!("{}", session.text);
     }

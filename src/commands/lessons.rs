@@ -18,7 +18,7 @@ pub(super) fn run(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
                     "{}",
                     t!(
                         "lint-ok",
-                        dir = dir.display().to_string(),
+                        dir = crate::visible::path(&dir),
                         stages = pack.lessons.len(),
                         checks = pack.catalog.checks.len(),
                         diagnoses = pack.catalog.diagnoses.len()
@@ -35,7 +35,7 @@ pub(super) fn run(ctx: &Ctx, lint: Option<PathBuf>) -> Result<ExitCode> {
                     t!(
                         "lint-errors",
                         count = errors.len(),
-                        dir = dir.display().to_string()
+                        dir = crate::visible::path(&dir)
                     )
                 );
                 Ok(ExitCode::from(2))

@@ -39,7 +39,7 @@ pub(super) fn run(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             "current_stage": current,
             "stages": rows,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", crate::visible::json_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     let paint = ctx.paint;

@@ -6,7 +6,6 @@ use crate::context::Ctx;
 use crate::t;
 use crate::why;
 use anyhow::{Context, Result};
-use std::io::Read;
 use std::process::ExitCode;
 
 pub(super) fn run(ctx: &Ctx) -> Result<ExitCode> {
@@ -15,10 +14,8 @@ pub(super) fn run(ctx: &Ctx) -> Result<ExitCode> {
     if std::io::stdin().is_terminal() {
         eprintln!("{}", t!("why-paste"));
     }
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .with_context(|| t!("read-stdin-failed"))?;
+    let text =
+        why::read_pasted(std::io::stdin().lock()).with_context(|| t!("read-stdin-failed"))?;
     let (out, found) = why::answer(&pack.catalog, &text, &page_vars(ctx), ctx.paint);
     print!("{out}");
     Ok(if found {

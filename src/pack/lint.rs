@@ -15,15 +15,35 @@ use crate::profile::PLACEHOLDERS;
 use crate::rules::{Rule, Verdict};
 use crate::template;
 use regex::Regex;
+use std::collections::{HashMap, HashSet};
 
 impl Pack {
     /// Every problem with the pack, as `file:line: message`: the catalog's
     /// checks and diagnoses, then the lessons (check ids, placeholders).
     pub(super) fn lint(&self) -> Vec<String> {
         let stages = self.stages();
+        let checks: HashMap<&str, &CheckDef> = self
+            .catalog
+            .checks
+            .iter()
+            .map(|(c, _)| (c.id.as_str(), c))
+            .collect();
         let mut lint = Lint {
-            pack: self,
             stages: &stages,
+            checks: &checks,
+            diagnoses: self
+                .catalog
+                .diagnoses
+                .iter()
+                .map(|(d, _)| d.id.as_str())
+                .collect(),
+            produced: self
+                .catalog
+                .checks
+                .iter()
+                .flat_map(|(c, _)| c.rules.iter().filter_map(Rule::diagnosis))
+                .collect(),
+            fact_prefixes: registry::fact_prefixes(),
             errors: self.catalog.pattern_errors(),
         };
         for (check, origin) in &self.catalog.checks {
@@ -33,7 +53,7 @@ impl Pack {
             lint.diagnosis(diagnosis, origin);
         }
         for (diagnosis, origin) in &self.catalog.diagnoses {
-            if self.catalog.check(&diagnosis.id).is_some() {
+            if checks.contains_key(diagnosis.id.as_str()) {
                 lint.error(
                     origin,
                     format!("id {} is used by a check and a diagnosis", diagnosis.id),
@@ -47,10 +67,16 @@ impl Pack {
     }
 }
 
-/// The pack being linted and the problems found so far.
+/// The pack being linted, its ids indexed (every lookup is a hash, so
+/// the lint is linear in the size of the pack), and the problems found
+/// so far.
 struct Lint<'a> {
-    pack: &'a Pack,
     stages: &'a [String],
+    checks: &'a HashMap<&'a str, &'a CheckDef>,
+    diagnoses: HashSet<&'a str>,
+    /// The diagnoses some check rule produces.
+    produced: HashSet<&'a str>,
+    fact_prefixes: Vec<String>,
     errors: Vec<String>,
 }
 
@@ -86,7 +112,7 @@ impl Lint<'_> {
         }
         self.probes_and_args(c, origin);
         for r in &c.requires {
-            if self.pack.catalog.check(r).is_none() {
+            if !self.checks.contains_key(r.as_str()) {
                 self.error(
                     origin,
                     format!("check {}: requires unknown check {r:?}", c.id),
@@ -104,11 +130,14 @@ impl Lint<'_> {
                 self.error(origin, format!("check {} run: {problem}", c.id));
             }
         }
-        let prefixes = registry::fact_prefixes();
+        let prefixes = std::mem::take(&mut self.fact_prefixes);
         let fact_prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+        let mut rule_ids = HashSet::new();
         for (i, rule) in c.rules.iter().enumerate() {
-            self.rule(c, origin, i, rule, &fact_prefixes);
+            let first = rule_ids.insert(rule.id.as_str());
+            self.rule(c, origin, i, rule, first, &fact_prefixes);
         }
+        self.fact_prefixes = prefixes;
     }
 
     /// The probes a check gathers exist, and take the arguments it gives.
@@ -156,17 +185,26 @@ impl Lint<'_> {
         }
     }
 
-    /// Rule `r`, the `i`th (0-based) of check `c`.
-    fn rule(&mut self, c: &CheckDef, origin: &Origin, i: usize, r: &Rule, fact_prefixes: &[&str]) {
+    /// Rule `r`, the `i`th (0-based) of check `c`; `first` says no rule
+    /// before it has its id.
+    fn rule(
+        &mut self,
+        c: &CheckDef,
+        origin: &Origin,
+        i: usize,
+        r: &Rule,
+        first: bool,
+        fact_prefixes: &[&str],
+    ) {
         let n = i + 1;
-        if c.rules[..i].iter().any(|x| x.id == r.id) {
+        if !first {
             self.error(
                 origin,
                 format!("check {} rule {n}: duplicate rule id {:?}", c.id, r.id),
             );
         }
         if let Verdict::Fail(d) = &r.verdict {
-            if self.pack.catalog.diagnosis(d).is_none() {
+            if !self.diagnoses.contains(d.as_str()) {
                 self.error(
                     origin,
                     format!("check {} rule {n}: unknown diagnosis {d:?}", c.id),
@@ -217,12 +255,7 @@ impl Lint<'_> {
         for (what, text) in [("title", &d.title), ("why", &d.why)] {
             self.text(origin, &format!("diagnosis {} {what}", d.id), text, &[]);
         }
-        let produced = self
-            .pack
-            .catalog
-            .checks
-            .iter()
-            .any(|(c, _)| c.rules.iter().any(|r| r.diagnosis() == Some(d.id.as_str())));
+        let produced = self.produced.contains(d.id.as_str());
         if produced && d.why_only.is_some() {
             self.error(
                 origin,
@@ -242,14 +275,7 @@ impl Lint<'_> {
             );
         }
         for cause in &d.defers_to {
-            if cause != "*"
-                && !self
-                    .pack
-                    .catalog
-                    .diagnoses
-                    .iter()
-                    .any(|(o, _)| o.id == *cause)
-            {
+            if cause != "*" && !self.diagnoses.contains(cause.as_str()) {
                 self.error(
                     origin,
                     format!("diagnosis {} defers to {cause}, which does not exist", d.id),
@@ -267,7 +293,7 @@ impl Lint<'_> {
     /// A lesson's checks belong to its stage; its texts use known placeholders.
     fn lesson(&mut self, l: &Lesson) {
         for id in &l.checks {
-            match self.pack.catalog.check(id) {
+            match self.checks.get(id.as_str()) {
                 None => self.error(&l.origin, format!("unknown check id {id:?}")),
                 Some(c) if c.stage != l.stage => self.error(
                     &l.origin,

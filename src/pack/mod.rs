@@ -9,6 +9,7 @@
 
 use crate::catalog::Catalog;
 use crate::lessons::{self, Lesson};
+use crate::safe_file::{self, Follow};
 use include_dir::{include_dir, Dir};
 use std::path::Path;
 
@@ -45,20 +46,102 @@ fn embedded(dir: &Dir<'_>, prefix: &str, ext: &str) -> Files {
     files
 }
 
-fn from_disk(dir: &Path, ext: &str) -> Result<Files, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: cannot read the lesson folder: {e}", dir.display()))?;
+/// The files of one folder, and the problems of those left out (a control
+/// character in them), so that those are reported with the others.
+fn from_disk(dir: &Path, ext: &str, problems: &mut Vec<String>) -> Result<Files, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        format!(
+            "{}: cannot read the lesson folder: {e}",
+            crate::visible::path(dir)
+        )
+    })?;
     let mut files = Files::new();
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_file() && path.extension().is_some_and(|e| e == ext) {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-            files.push((path.display().to_string(), text));
+            // File names and texts are the instructor's: names are shown
+            // with their control characters made visible, and a text may
+            // hold none but tab and newline (a lesson is printed as it is).
+            let shown = crate::visible::path(&path);
+            let text = safe_file::read_to_string(&path, Follow::Yes, MAX_FILE_BYTES)
+                .map_err(|e| format!("{shown}: cannot read: {e}"))?;
+            match control_problem(&shown, &text, ext) {
+                Some(problem) => problems.push(problem),
+                None => files.push((shown, text)),
+            }
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// One pack file larger than this is not one anybody wrote by hand (the
+/// built-in pack's largest is under 100 kB).
+const MAX_FILE_BYTES: u64 = 16 * safe_file::MB;
+
+/// A control character other than tab, newline and carriage return in a
+/// pack file, as `file:line: message`: written raw in the file, or as a
+/// TOML escape (`"\u001b"`) in a check file or a lesson's front matter.
+/// Pack texts are printed as they are (titles, lessons, fixes), so none
+/// may move the cursor or write to the clipboard.
+fn control_problem(file: &str, text: &str, ext: &str) -> Option<String> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let message = |line: usize, c: char| {
+        format!(
+            "{file}:{line}: the character U+{:04X} is a control character; a pack holds printable text only",
+            c as u32
+        )
+    };
+    if let Some((i, c)) = text.char_indices().find(|&(_, c)| bad(c)) {
+        return Some(message(text[..i].matches('\n').count() + 1, c));
+    }
+    // A control character can only come from an escape: `\u`, `\U`,
+    // `\b`, `\f` (or `\e`, `\x` in newer TOML). Without a backslash
+    // before one of those letters the file is not parsed twice.
+    let escapes = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && b"uUbfex".contains(&w[1]));
+    if !escapes {
+        return None;
+    }
+    let (toml_text, offset) = if ext == "md" {
+        let (front, _) = lessons::front_matter(file, text).ok()?;
+        (front, 1)
+    } else {
+        (text.to_string(), 0)
+    };
+    // A file that does not parse is reported by its parser.
+    let table: toml::Table = toml_text.parse().ok()?;
+    let mut found = None;
+    walk_strings(&toml::Value::Table(table), &mut |s| {
+        if found.is_none() {
+            found = s.chars().find(|&c| bad(c)).map(|c| (s.to_string(), c));
+        }
+    });
+    let (value, c) = found?;
+    // The line of the key or value that holds it, as near as can be told.
+    let escaped = format!("\\u{:04x}", c as u32);
+    let line = toml_text
+        .lines()
+        .position(|l| l.to_lowercase().contains(&escaped) || l.contains(&value))
+        .map_or(1, |i| i + 1);
+    Some(message(line + offset, c))
+}
+
+/// Every string in a TOML value, keys included.
+fn walk_strings(value: &toml::Value, f: &mut impl FnMut(&str)) {
+    match value {
+        toml::Value::String(s) => f(s),
+        toml::Value::Array(items) => items.iter().for_each(|v| walk_strings(v, f)),
+        toml::Value::Table(table) => {
+            for (k, v) in table {
+                f(k);
+                walk_strings(v, f);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl Pack {
@@ -90,11 +173,12 @@ impl Pack {
             Some(dir) if lang != DEFAULT_LANG => embedded(dir, "checks", "toml"),
             _ => Files::new(),
         };
+        let mut problems = Vec::new();
         if let Some(dir) = overlay {
             if !dir.is_dir() {
                 return Err(vec![format!(
                     "{}: no such folder (--lessons takes a folder of lesson .md and check .toml files)",
-                    dir.display()
+                    crate::visible::path(dir)
                 )]);
             }
             let lessons_dir = dir.join("lessons").join(lang);
@@ -109,11 +193,21 @@ impl Pack {
                 dir.to_path_buf()
             };
             layers.push((
-                from_disk(&md_dir, "md").map_err(|e| vec![e])?,
-                from_disk(&toml_dir, "toml").map_err(|e| vec![e])?,
+                from_disk(&md_dir, "md", &mut problems).map_err(|e| vec![e])?,
+                from_disk(&toml_dir, "toml", &mut problems).map_err(|e| vec![e])?,
             ));
         }
-        Self::from_layers(&layers, &translations, lint)
+        let pack = match Self::from_layers(&layers, &translations, lint) {
+            Ok(pack) if problems.is_empty() => Ok(pack),
+            Ok(_) => Err(problems),
+            Err(errors) => {
+                problems.extend(errors);
+                Err(problems)
+            }
+        };
+        // Every error names the instructor's files and quotes their values:
+        // shown with control characters made visible, one line each.
+        pack.map_err(|errors| errors.iter().map(|e| crate::visible::line(e)).collect())
     }
 
     fn from_layers(
@@ -205,6 +299,27 @@ impl Pack {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_in_pack_files_are_found_raw_or_escaped() {
+        let toml =
+            "[[diagnosis]]\nid = \"x\"\ntitle = \"a\\u001b[2J\"\npatterns = ['\\bword\\b']\n";
+        assert_eq!(
+            control_problem("p.toml", toml, "toml").as_deref(),
+            Some("p.toml:3: the character U+001B is a control character; a pack holds printable text only")
+        );
+        // A regex's \b in a literal string is not a backspace.
+        let fine = "[[diagnosis]]\nid = \"x\"\ntitle = \"tab\\there\"\npatterns = ['\\bword\\b']\n";
+        assert_eq!(control_problem("p.toml", fine, "toml"), None);
+        let raw = "+++\nstage = \"x\"\n+++\n\n## About\nhi \u{9b}31m\n";
+        assert!(control_problem("l.md", raw, "md")
+            .unwrap()
+            .starts_with("l.md:6: the character U+009B"));
+        let front = "+++\nstage = \"x\"\ntitle = \"t\\u0007\"\n+++\n\n## About\nhi\n";
+        assert!(control_problem("l.md", front, "md")
+            .unwrap()
+            .starts_with("l.md:3: the character U+0007"));
+    }
     use crate::template;
     use std::collections::BTreeSet;
 

@@ -20,19 +20,19 @@
 //!               "diagnoses": ["bind-localhost"], "duration_ms": 12480}, ...]}
 //! ```
 
-use crate::progress::{self, CheckRun, FtRun, Progress, StageProgress};
+use crate::progress::{self, CheckRun, FtRun, MakeVisible, Progress, StageProgress};
+use crate::safe_file::{self, Follow};
 use crate::t;
 use crate::visible;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 /// The format version in `tutor_handin`.
 pub const FORMAT: u32 = 1;
 
 /// Hand-ins larger than this are not progress files (500 runs are ~100 kB).
-const MAX_BYTES: u64 = 8 * 1024 * 1024;
+const MAX_BYTES: u64 = 8 * safe_file::MB;
 /// More stages than any lesson pack has: a file with more is not a hand-in.
 const MAX_STAGES: usize = 200;
 
@@ -83,27 +83,18 @@ impl HandIn {
 /// Read a hand-in (or a raw progress file, which holds the same data).
 /// Err: one sentence naming the file.
 pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
-    let shown = path.display().to_string();
-    let unreadable = |e: std::io::Error| {
+    // The file name is the learner's too (and printed in every message).
+    let shown = visible::path(path);
+    // Opened without blocking (a FIFO is refused, not waited on), only a
+    // regular file, read at most one byte past the cap: the size on disk
+    // may change (or lie) between a metadata call and the read.
+    let bytes = safe_file::read(path, Follow::Yes, MAX_BYTES).map_err(|e| {
         t!(
             "class-handin-unreadable",
             file = &shown,
             error = e.to_string()
         )
-    };
-    // Read at most one byte past the cap: the size on disk may change (or
-    // lie, for a pipe) between a metadata call and the read.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(t!(
-            "class-handin-too-large",
-            file = &shown,
-            bytes = bytes.len()
-        ));
-    }
+    })?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         t!(
             "class-handin-not-json",
@@ -121,7 +112,14 @@ pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
             ));
         }
         let h = serde_json::from_value::<HandIn>(value)
-            .map_err(|e| t!("class-handin-damaged", file = &shown, error = e.to_string()))?;
+            // serde quotes the offending value: it comes from the file.
+            .map_err(|e| {
+                t!(
+                    "class-handin-damaged",
+                    file = &shown,
+                    error = crate::visible::line(&e.to_string())
+                )
+            })?;
         return checked(h, &shown);
     }
     if value.get("schema_version").is_some() {
@@ -131,7 +129,7 @@ pub fn read(path: &Path, order: &[String]) -> Result<HandIn, String> {
                 t!(
                     "class-handin-damaged-progress",
                     file = &shown,
-                    error = e.to_string()
+                    error = crate::visible::line(&e.to_string())
                 )
             })?;
         return checked(h, &shown);
@@ -159,7 +157,8 @@ fn checked(mut h: HandIn, shown: &str) -> Result<HandIn, String> {
             h.history
                 .iter()
                 .flat_map(|r| std::iter::once(&r.stage).chain(&r.diagnoses)),
-        );
+        )
+        .chain(h.ft_runs.iter().flat_map(|r| &r.diagnoses));
     for id in ids {
         if !visible::plain_id(id) {
             return Err(t!(
@@ -173,13 +172,39 @@ fn checked(mut h: HandIn, shown: &str) -> Result<HandIn, String> {
         let excess = h.history.len() - progress::HISTORY_CAP;
         h.history.drain(..excess);
     }
-    h.profile = visible::line(&h.profile);
-    h.domain = h.domain.as_deref().map(visible::line);
-    for text in [&mut h.created, &mut h.updated, &mut h.exported] {
-        *text = text.as_deref().map(visible::line);
+    if h.ft_runs.len() > progress::FT_HISTORY_CAP {
+        let excess = h.ft_runs.len() - progress::FT_HISTORY_CAP;
+        h.ft_runs.drain(..excess);
     }
-    for r in &mut h.history {
-        r.time = visible::line(&r.time);
-    }
+    h.make_visible();
     Ok(h)
+}
+
+/// The name a hand-in's row shows: its file name without the extension
+/// (the whole path when it has none), safe to print.
+#[must_use]
+pub fn learner_name(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || visible::path(path),
+        |s| visible::line(&s.to_string_lossy()),
+    )
+}
+
+impl MakeVisible for HandIn {
+    /// Every free text (the ids were checked to be plain names).
+    fn make_visible(&mut self) {
+        self.profile = visible::line(&self.profile);
+        self.domain = self.domain.as_deref().map(visible::line);
+        for text in [
+            &mut self.created,
+            &mut self.updated,
+            &mut self.exported,
+            &mut self.current_stage,
+        ] {
+            *text = text.as_deref().map(visible::line);
+        }
+        self.stages.make_visible();
+        self.history.iter_mut().for_each(MakeVisible::make_visible);
+        self.ft_runs.iter_mut().for_each(MakeVisible::make_visible);
+    }
 }

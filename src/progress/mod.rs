@@ -17,7 +17,7 @@
 pub mod handin;
 mod store;
 
-pub use store::{LoadError, LockError, ProfileLock, Store};
+pub use store::{refuse_shared_dir, LoadError, LockError, ProfileLock, Store};
 
 use std::collections::BTreeMap;
 
@@ -278,6 +278,104 @@ impl Progress {
                 )
             })
             .map(String::as_str)
+    }
+}
+
+/// Every text of a progress file or hand-in made safe to print
+/// ([`crate::visible`]): the file is plain JSON that anyone can edit, and
+/// what it holds reaches the terminal (`tutor status`), the instructor's
+/// table and page. Paths are left as they are (they name files on the
+/// learner's computer and are not printed from here); fields this tutor
+/// does not know (`extra`) only go out again as escaped JSON.
+pub trait MakeVisible {
+    fn make_visible(&mut self);
+}
+
+fn visible_all(texts: &mut [String]) {
+    for t in texts {
+        visible_in_place(t);
+    }
+}
+
+fn visible_in_place(text: &mut String) {
+    let shown = crate::visible::line(text);
+    if shown != *text {
+        *text = shown;
+    }
+}
+
+fn visible_opt(text: &mut Option<String>) {
+    if let Some(t) = text {
+        visible_in_place(t);
+    }
+}
+
+impl MakeVisible for StageProgress {
+    fn make_visible(&mut self) {
+        visible_all(&mut self.diagnoses);
+        visible_opt(&mut self.first_seen);
+        visible_opt(&mut self.finished);
+    }
+}
+
+impl MakeVisible for CheckRun {
+    fn make_visible(&mut self) {
+        visible_in_place(&mut self.time);
+        visible_in_place(&mut self.stage);
+        visible_all(&mut self.diagnoses);
+    }
+}
+
+impl MakeVisible for FtRun {
+    fn make_visible(&mut self) {
+        // `target` is an enum now: only known words load.
+        visible_in_place(&mut self.time);
+        visible_all(&mut self.failing);
+        visible_all(&mut self.diagnoses);
+    }
+}
+
+impl MakeVisible for BTreeMap<String, StageProgress> {
+    fn make_visible(&mut self) {
+        let stages = std::mem::take(self);
+        for (mut name, mut stage) in stages {
+            visible_in_place(&mut name);
+            stage.make_visible();
+            self.insert(name, stage);
+        }
+    }
+}
+
+impl MakeVisible for Answers {
+    fn make_visible(&mut self) {
+        for text in [&mut self.domain, &mut self.server_ip, &mut self.ssh_user] {
+            visible_in_place(text);
+        }
+        for text in [
+            &mut self.site_dir,
+            &mut self.live_domain,
+            &mut self.repo_url,
+            &mut self.gunicorn_socket,
+            &mut self.ft_command,
+        ] {
+            visible_opt(text);
+        }
+        visible_all(&mut self.resolvers);
+    }
+}
+
+impl MakeVisible for Progress {
+    fn make_visible(&mut self) {
+        for text in [&mut self.profile, &mut self.created, &mut self.updated] {
+            visible_in_place(text);
+        }
+        if let Some(a) = &mut self.answers {
+            a.make_visible();
+        }
+        visible_opt(&mut self.current_stage);
+        self.stages.make_visible();
+        self.history.iter_mut().for_each(MakeVisible::make_visible);
+        self.ft_runs.iter_mut().for_each(MakeVisible::make_visible);
     }
 }
 

@@ -3,19 +3,25 @@
 //! overwrites a file it cannot read.
 
 use super::{
-    home_dir, now_rfc3339, valid_profile_name, Progress, HISTORY_CAP, SCHEMA_VERSION,
+    home_dir, now_rfc3339, valid_profile_name, MakeVisible, Progress, HISTORY_CAP, SCHEMA_VERSION,
     STALE_TEMP_AGE,
 };
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::{bail, Context};
 
 use crate::atomic_file;
+use crate::safe_file::{self, Follow};
+use crate::t;
+
+/// A progress file larger than this is not one tutor wrote: 500 runs of
+/// history are about 100 kB.
+const MAX_BYTES: u64 = 8 * safe_file::MB;
 /// Why a progress file could not be loaded.
 #[derive(Debug)]
 pub enum LoadError {
@@ -97,7 +103,7 @@ fn shell_path(path: &Path) -> String {
     if safe(&full) {
         full.into_owned()
     } else {
-        format!("'{}'", full.replace('\'', r"'\''"))
+        crate::visible::line(&format!("'{}'", full.replace('\'', r"'\''")))
     }
 }
 
@@ -145,6 +151,7 @@ impl Store {
             .with_context(|| {
                 format!("Cannot create the state directory {}", state_dir.display())
             })?;
+        refuse_shared_dir(state_dir)?;
         let store = Store {
             dir: state_dir.to_path_buf(),
             profile: profile.to_string(),
@@ -175,20 +182,34 @@ impl Store {
     pub fn lock(&self) -> Result<ProfileLock, LockError> {
         let path = self.lock_path();
         // No truncate on open: the file holds the PID of a possible holder.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| format!("Cannot open the lock file {}", path.display()))
-            .map_err(LockError::Io)?;
+        // Never through a symlink (it would be truncated below), and never
+        // a FIFO or a device planted under the name.
+        let mut file = safe_file::open_with(
+            &path,
+            Follow::No,
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600),
+        )
+        .with_context(|| format!("Cannot open the lock file {}", crate::visible::path(&path)))
+        .map_err(LockError::Io)?;
+        // A hard link planted under the name is another file's content.
+        if file.metadata().map_or(1, |m| m.nlink()) > 1 {
+            return Err(LockError::Io(anyhow::anyhow!(
+                "Cannot open the lock file {}: {}",
+                crate::visible::path(&path),
+                t!("file-hard-linked")
+            )));
+        }
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
                 let mut text = String::new();
-                let pid = file
+                let pid = (&file)
+                    .take(64)
                     .read_to_string(&mut text)
                     .ok()
                     .and_then(|_| text.trim().parse::<u32>().ok());
@@ -214,9 +235,22 @@ impl Store {
     /// `Ok(None)` if the profile has no progress file yet.
     pub fn load(&self) -> Result<Option<Progress>, LoadError> {
         let path = self.path();
-        let bytes = match fs::read(&path) {
+        let bytes = match safe_file::read(&path, Follow::No, MAX_BYTES) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            // A symlink, a FIFO, a device or a huge file: not one tutor
+            // wrote, so it is reported (and never replaced) like a damaged one.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::InvalidInput | io::ErrorKind::FileTooLarge
+                ) =>
+            {
+                return Err(LoadError::Corrupt {
+                    path,
+                    reason: e.to_string(),
+                })
+            }
             Err(e) => {
                 return Err(LoadError::Io(anyhow::Error::new(e).context(format!(
                     "Cannot read the progress file {}",
@@ -314,7 +348,32 @@ fn parse_progress(bytes: &[u8], path: &Path) -> Result<Progress, LoadError> {
         });
     }
     // Parsed again from the bytes (not the Value) so errors carry a line.
-    serde_json::from_slice::<Progress>(bytes).map_err(|e| corrupt(json_reason(&e)))
+    let mut progress =
+        serde_json::from_slice::<Progress>(bytes).map_err(|e| corrupt(json_reason(&e)))?;
+    // A hand-edited file may hold escape sequences: none reaches a terminal.
+    progress.make_visible();
+    Ok(progress)
+}
+
+/// Refuse a state folder that other users can write to: they could plant
+/// a progress file, or a symlink as the lock file. A sticky folder of our
+/// own (like /tmp, but ours) is fine: others cannot replace our files.
+pub fn refuse_shared_dir(dir: &Path) -> anyhow::Result<()> {
+    let meta = fs::metadata(dir).with_context(|| {
+        format!(
+            "Cannot read the state directory {}",
+            crate::visible::path(dir)
+        )
+    })?;
+    let me = rustix::process::geteuid().as_raw();
+    let mode = meta.mode();
+    let others_write = mode & 0o022 != 0;
+    let foreign_owner = meta.uid() != me && meta.uid() != 0;
+    let sticky_ours = mode & 0o1000 != 0 && meta.uid() == me;
+    if (others_write && !sticky_ours) || foreign_owner {
+        bail!(t!("state-dir-shared", dir = shell_path(dir)));
+    }
+    Ok(())
 }
 
 /// "line 3, column 5: expected value" rather than serde_json's
