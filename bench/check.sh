@@ -7,4 +7,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >/dev/null
-exec cargo bench --quiet --bench check_all
+exec cargo bench --quiet --features lab --bench check_all

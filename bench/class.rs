@@ -318,16 +318,11 @@ fn main() -> ExitCode {
             .collect();
         let run = |roster: &Path| {
             measure(
-                Command::new(env!("CARGO_BIN_EXE_tutor"))
+                &mut lab::Tutor::new(&dir.join("state"), &home)
                     .args(["class", "check", "--json"])
                     .args(stage_args.iter())
                     .arg(roster)
-                    .env("HOME", &home)
-                    .env("TUTOR_STATE_DIR", dir.join("state"))
-                    .env("NO_COLOR", "1")
-                    .env_remove("SSH_AUTH_SOCK")
-                    .env_remove("TUTOR_PROFILE")
-                    .env_remove("TUTOR_LESSONS"),
+                    .command(),
             )
         };
         // Warm up (page cache, sshd's first logins, Python's caches), and

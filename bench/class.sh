@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >/dev/null
-exec cargo bench --quiet --bench class
+exec cargo bench --quiet --features lab --bench class

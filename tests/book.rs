@@ -12,6 +12,9 @@
 //! the generator. mdBook itself is not needed here (`scripts/build-book.sh`
 //! builds the HTML).
 
+mod harness;
+
+use harness::Tutor;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,16 +26,13 @@ use tutor::pack::Pack;
 const EDITIONS: [(Lang, &str); 2] = [(Lang::En, "book/src"), (Lang::Ko, "book/ko/src")];
 
 fn tutor() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tutor"));
-    c.env_remove("TUTOR_PROFILE")
-        .env_remove("TUTOR_LANG")
-        .env(
-            "TUTOR_STATE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("book-state"),
-        )
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100");
-    c
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let home = tmp.join("book-home");
+    std::fs::create_dir_all(&home).expect("a home for tutor");
+    Tutor::new(&tmp.join("book-state"), &home)
+        .env("COLUMNS", "100")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .command()
 }
 
 /// A message of `book.ftl` in the edition's language.

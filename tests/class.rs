@@ -4,9 +4,12 @@
 //! table's layout. tests/lab_class.rs runs the same commands against real
 //! lab servers.
 
+mod harness;
+
+use harness::Tutor;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use tutor::class::table::{self, Cell, Mark, Row, Table};
 use tutor::term::Paint;
 
@@ -37,22 +40,9 @@ impl Env {
     /// tutor with HOME and the state in the temp dir, run from it, in an
     /// English-neutral locale (the language comes from `--lang` only).
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tutor"))
+        Tutor::new(&self.path("state"), self.dir.path())
             .args(args)
-            .current_dir(self.dir.path())
-            .env("TUTOR_STATE_DIR", self.path("state"))
-            .env("HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("TUTOR_LOOPBACK_ONLY", "1")
-            .env("LANG", "C.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env_remove("TUTOR_LANG")
-            .env_remove("SSH_AUTH_SOCK")
-            .env_remove("TUTOR_PROFILE")
-            .stdin(Stdio::null())
             .output()
-            .expect("tutor runs")
     }
 }
 

@@ -2,6 +2,9 @@
 //! bad input and no-TTY behaviour. No server is needed here; the lab tests
 //! (tests/lab_*.rs) cover the checks against real daemons.
 
+mod harness;
+
+use harness::Tutor;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,42 +25,25 @@ impl Env {
         self.dir.path().join("state")
     }
 
+    fn tutor(&self, args: &[&str]) -> Tutor {
+        Tutor::new(&self.state(), self.dir.path())
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// The [`Command`], stdin closed, to change before running it.
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_tutor"));
-        c.args(args)
-            .env("TUTOR_STATE_DIR", self.state())
-            .env("HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("SSH_AUTH_SOCK")
-            .env_remove("TUTOR_PROFILE")
-            .env_remove("TUTOR_LANG")
-            .env("TUTOR_LOOPBACK_ONLY", "1")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env("LANG", "C.UTF-8")
-            .stdin(Stdio::null());
+        let mut c = self.tutor(args).command();
+        c.stdin(Stdio::null());
         c
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("tutor runs")
+        self.tutor(args).output()
     }
 
     fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
-        let mut child = self
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("tutor runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        self.tutor(args).stdin(input).output()
     }
 
     /// A profile pointing at a closed loopback port, so nothing answers.

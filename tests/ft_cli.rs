@@ -4,6 +4,9 @@
 //! that print recorded unittest output. The real browser against a real
 //! server is tests/lab_ft.rs.
 
+mod harness;
+
+use harness::Tutor;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -48,22 +51,9 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tutor"))
+        Tutor::new(&self.dir.path().join("state"), self.dir.path())
             .args(args)
-            .env("TUTOR_STATE_DIR", self.dir.path().join("state"))
-            .env("HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("TUTOR_LOOPBACK_ONLY", "1")
-            .env("LANG", "C.UTF-8")
-            .env_remove("TUTOR_LANG")
-            .env_remove("TUTOR_PROFILE")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env_remove("SSH_AUTH_SOCK")
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null())
             .output()
-            .expect("tutor runs")
     }
 
     /// `tutor ft --project <project> ARGS`.
@@ -154,15 +144,7 @@ fn usage_errors_are_one_sentence_in_both_languages() {
     usage(&e.ft(&["--command", &cmd]), "has no Selenium");
     // Without a profile: the usual sentence.
     let fresh = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tutor"))
-        .args(["ft"])
-        .env("TUTOR_STATE_DIR", fresh.path())
-        .env("HOME", fresh.path())
-        .env("LANG", "C.UTF-8")
-        .env_remove("TUTOR_LANG")
-        .env_remove("LC_ALL")
-        .output()
-        .unwrap();
+    let o = Tutor::new(fresh.path(), fresh.path()).arg("ft").output();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     // Nothing above was a run: none was recorded.
     assert!(e.progress().get("ft_runs").is_none());
@@ -387,27 +369,10 @@ fn why_names_browser_and_selenium_messages() {
         ("AssertionError: 'To-Do' not found in 'Welcome to nginx!'".into(), "nginx-default-site"),
     ];
     for (message, id) in cases {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tutor"))
+        let o = Tutor::new(&e.dir.path().join("state"), e.dir.path())
             .arg("why")
-            .env("TUTOR_STATE_DIR", e.dir.path().join("state"))
-            .env("HOME", e.dir.path())
-            .env("NO_COLOR", "1")
-            .env("LANG", "C.UTF-8")
-            .env_remove("TUTOR_LANG")
-            .env_remove("LC_ALL")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(message.as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+            .stdin(message.as_bytes())
+            .output();
         let out = String::from_utf8_lossy(&o.stdout);
         let first = out.lines().next().unwrap_or("");
         assert!(
@@ -425,14 +390,9 @@ fn ctrl_c_stops_the_tests_process_group_and_keeps_the_run() {
         "sleep 300 &\necho $! > child.pid\necho $$ > main.pid\nprintf '..'\nsleep 300\n",
     );
     let project = e.project().display().to_string();
-    let child = Command::new(env!("CARGO_BIN_EXE_tutor"))
+    let child = Tutor::new(&e.dir.path().join("state"), e.dir.path())
         .args(["ft", "--json", "--project", &project, "--command", &cmd])
-        .env("TUTOR_STATE_DIR", e.dir.path().join("state"))
-        .env("HOME", e.dir.path())
-        .env("LANG", "C.UTF-8")
-        .env("TUTOR_LOOPBACK_ONLY", "1")
-        .env_remove("TUTOR_LANG")
-        .env_remove("LC_ALL")
+        .command()
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

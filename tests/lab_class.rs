@@ -11,12 +11,12 @@
 
 mod lab;
 
-use lab::{DnsAnswer, Lab, LabLearner, LearnerSetup};
+use lab::{DnsAnswer, Lab, LabLearner, LearnerSetup, Tutor};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -116,21 +116,7 @@ impl Drop for Silent {
 /// Runs the built tutor as someone on this machine: `home` as HOME, no SSH
 /// agent, no colours, the given state dir.
 fn tutor(home: &Path, state: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("TUTOR_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.args(args)
-        .env("TUTOR_STATE_DIR", state)
-        .env("HOME", home)
-        .env("NO_COLOR", "1")
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("SSH_AGENT_PID")
-        .current_dir(home)
-        .output()
-        .expect("tutor runs")
+    Tutor::new(state, home).args(args).output()
 }
 
 fn text(o: &Output) -> String {

@@ -62,8 +62,8 @@ use std::time::{Duration, Instant};
 
 use super::sys::{self, run, run_input, run_ok, Daemon};
 use super::{
-    build_origin_at, cache, domain_label, fnv1a, sh_quote, write_file, DnsAnswer, HEALTHY_TTL,
-    NSENTER, SETPRIV, UBUNTU_PATH,
+    build_origin_at, cache, domain_label, fnv1a, sh_quote, write_file, DnsAnswer, Learner, Tutor,
+    HEALTHY_TTL, NSENTER, SETPRIV, UBUNTU_PATH,
 };
 
 /// The server's address in its network namespace (its "public IP").
@@ -219,6 +219,11 @@ pub struct BootedLab {
 }
 
 impl BootedLab {
+    /// The last stage of the pack this lab deploys: gunicorn under systemd
+    /// behind nginx, static files collected (no certificate: `tls` needs
+    /// the ACME lab of tests/lab_prod_tls.rs).
+    pub const LAST_STAGE: &'static str = "systemd";
+
     /// Provisions and boots a healthy production server for the test `name`
     /// (unique per test: it names the user, the domain, the temp dir and the
     /// cgroup). Prints how long it took and the boot time. Panics, naming
@@ -409,37 +414,24 @@ impl BootedLab {
         cmd
     }
 
-    /// Runs the built `tutor` in the lab's network namespace with
-    /// `TUTOR_STATE_DIR=state_dir`, `TUTOR_LOOPBACK_ONLY=1`, `NO_COLOR=1`,
-    /// `HOME=learner_home`, English, no SSH agent and no other `TUTOR_*`
-    /// variable, stdin closed; killed after 60 s.
+    /// Runs the built `tutor` in the lab's network namespace as the
+    /// learner ([`Learner::tutor_cmd`]); killed after 60 s.
     pub fn tutor(&self, args: &[&str]) -> Output {
-        self.tutor_with(Path::new(env!("CARGO_BIN_EXE_tutor")), &[], args)
+        self.tutor_cmd().args(args).output()
     }
 
     /// Like [`BootedLab::tutor`] with another tutor binary (the one a wheel
     /// installed) and extra environment variables (its PATH).
     pub fn tutor_with(&self, binary: &Path, envs: &[(&str, &str)], args: &[&str]) -> Output {
         let binary = binary.display().to_string();
-        let mut cmd = self.client_cmd(&[binary.as_str()]);
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("TUTOR_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.args(args)
-            .env("TUTOR_STATE_DIR", &self.state_dir)
-            .env("NO_COLOR", "1")
-            .env("HOME", &self.learner_home)
-            .env("TUTOR_LOOPBACK_ONLY", "1")
-            .env("LANG", "C.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env_remove("SSH_AUTH_SOCK")
-            .env_remove("SSH_AGENT_PID")
-            .envs(envs.iter().copied())
-            .current_dir(&self.learner_home);
-        run(&mut cmd, COMMAND_TIMEOUT)
+        Tutor::wrapped(
+            self.client_cmd(&[binary.as_str()]),
+            &self.state_dir,
+            &self.learner_home,
+        )
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
     }
 
     /// Runs `remote` over SSH as the learner with the ordinary OpenSSH
@@ -1405,6 +1397,18 @@ impl BootedLab {
     }
 }
 
+impl Learner for BootedLab {
+    /// `tutor` on the "laptop" side, in the lab's network namespace:
+    /// `TUTOR_STATE_DIR=state_dir`, `HOME=learner_home`, scrubbed.
+    fn tutor_cmd(&self) -> Tutor {
+        Tutor::wrapped(
+            self.client_cmd(&[super::harness::TUTOR]),
+            &self.state_dir,
+            &self.learner_home,
+        )
+    }
+}
+
 impl Drop for BootedLab {
     fn drop(&mut self) {
         // Never panics: it also runs while a failed test unwinds.
@@ -1441,152 +1445,23 @@ impl Drop for BootedLab {
 /// /sys, a private /dev (a few device nodes, its own devpts and shm), /run
 /// and /tmp on tmpfs; with $5 = 1 also the cgroup2 tree of its cgroup
 /// namespace. Runs inside a new mount namespace only.
-const MOUNTS_SH: &str = r#"# Sourced by boot.sh and provision.sh (tests/lab/booted.rs).
-lab_mounts() {
-    local R=$1 U=$2 W=$3 CONSOLE=$4 CGROUP=$5 n p
-    mount --make-rprivate /
-    mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$W" "$R"
-    mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-    for p in sys sysrq-trigger; do
-        if [ -e "$R/proc/$p" ]; then
-            mount --bind "$R/proc/$p" "$R/proc/$p"
-            mount -o remount,bind,ro "$R/proc/$p"
-        fi
-    done
-    mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"
-    if [ "$CGROUP" = 1 ]; then
-        mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 "$R/sys/fs/cgroup"
-    fi
-    mount -t tmpfs -o mode=755,nosuid,size=16m tmpfs "$R/dev"
-    for n in null zero full random urandom tty; do
-        : > "$R/dev/$n"
-        mount --bind "/dev/$n" "$R/dev/$n"
-    done
-    mkdir "$R/dev/pts" "$R/dev/shm" "$R/dev/mqueue"
-    mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts "$R/dev/pts"
-    ln -s pts/ptmx "$R/dev/ptmx"
-    mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/dev/shm"
-    ln -s /proc/self/fd "$R/dev/fd"
-    ln -s /proc/self/fd/0 "$R/dev/stdin"
-    ln -s /proc/self/fd/1 "$R/dev/stdout"
-    ln -s /proc/self/fd/2 "$R/dev/stderr"
-    : > "$R/dev/console"
-    mount --bind "$CONSOLE" "$R/dev/console"
-    mount -t tmpfs -o mode=755,nosuid,nodev,size=256m tmpfs "$R/run"
-    mount -t tmpfs -o mode=1777,nosuid,nodev,size=1g tmpfs "$R/tmp"
-}
-"#;
+const MOUNTS_SH: &str = include_str!("booted/mounts.sh");
 
 /// PID 1 of the server's namespaces until it execs systemd: $1 the lab's
 /// temp dir, $2 this boot's console log.
-const BOOT_SH: &str = r#"#!/bin/bash
-# PID 1 of the booted lab server's namespaces (tests/lab/booted.rs).
-set -euo pipefail
-D=$1
-. "$D/mounts.sh"
-lab_mounts "$D/root" "$D/overlay/upper" "$D/overlay/work" "$2" 1
-cd "$D/root"
-pivot_root . .
-umount -l .
-exec /usr/bin/setpriv --bounding-set="@CAPS@" -- \
-    /usr/bin/env -i container=other LANG=C.UTF-8 /lib/systemd/systemd
-"#;
+const BOOT_SH: &str = include_str!("booted/boot.sh");
 
 /// Provisioning, one phase ($1: system or site): mounts, then the chroot
 /// part; the clone is made from the machine's side.
-const PROVISION_SH: &str = r#"
-. "$TMPDIR_LAB/mounts.sh"
-lab_mounts "$ROOT" "$UPPER" "$WORK" /dev/null 0
-chroot "$ROOT" /usr/bin/env -i PATH="$LAB_PATH" HOME=/root LANG=C.UTF-8 \
-    /bin/bash "$TMPDIR_LAB/provision-inside.sh" "$1"
-if [ "$1" = system ]; then
-    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git clone -q "$ORIGIN" "$ROOT$SITE"
-fi
-"#;
+const PROVISION_SH: &str = include_str!("booted/provision.sh");
 
 /// Provisioning inside the chroot: `system` (identity, units, SSH, the
 /// user, nginx) then `site` (ownership, .env, migrate, collectstatic,
 /// gunicorn units).
-const PROVISION_INSIDE_SH: &str = r#"
-F=$TMPDIR_LAB/files
-if [ "$1" = system ]; then
-    echo "$HOSTNAME_LAB" > /etc/hostname
-    echo "$MACHINE_ID" > /etc/machine-id
-    printf '# The booted lab server mounts nothing from fstab.\n' > /etc/fstab
-    rm -f /etc/resolv.conf
-    printf 'nameserver %s\n' "$RESOLVER" > /etc/resolv.conf
-    printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
-        "$HOSTNAME_LAB" > /etc/hosts
-    printf 'PATH="%s"\n' "$LAB_PATH" > /etc/environment
-    # None of the machine's enabled services; masked units never start.
-    rm -rf /etc/systemd/system/*.wants /etc/systemd/system/*.requires
-    ln -sf /lib/systemd/system/multi-user.target /etc/systemd/system/default.target
-    for u in $MASKED; do ln -sf /dev/null "/etc/systemd/system/$u"; done
-    mkdir -p /var/log/journal
-    # SSH: the server's own host key, key logins only.
-    rm -f /etc/ssh/ssh_host_*
-    install -m 600 "$TMPDIR_LAB/hostkey/ssh_host_ed25519_key" /etc/ssh/
-    install -m 644 "$TMPDIR_LAB/hostkey/ssh_host_ed25519_key.pub" /etc/ssh/
-    rm -rf /etc/ssh/sshd_config.d
-    mkdir /etc/ssh/sshd_config.d
-    install -m 644 "$F/sshd_config" /etc/ssh/sshd_config
-    : > /root/.ssh/authorized_keys 2>/dev/null || true
-    # The learner, in sudo, passwordless.
-    groupadd -g "$LAB_UID" "$LAB_USER"
-    useradd -m -u "$LAB_UID" -g "$LAB_UID" -G sudo -s /bin/bash -c 'Lab learner' -p '*' "$LAB_USER"
-    # Ubuntu 21.04+ creates home folders with mode 750; the healthy server
-    # is the one after the static lesson's fix (chmod o+x), not a 755 home.
-    chmod 750 "$LAB_HOME"
-    chmod o+x "$LAB_HOME"
-    install -d -m 700 -o "$LAB_USER" -g "$LAB_USER" "$LAB_HOME/.ssh"
-    install -m 600 -o "$LAB_USER" -g "$LAB_USER" "$TMPDIR_LAB/id_ed25519.pub" "$LAB_HOME/.ssh/authorized_keys"
-    printf 'Defaults:%s !authenticate\n' "$LAB_USER" > "/etc/sudoers.d/$LAB_USER"
-    chmod 440 "/etc/sudoers.d/$LAB_USER"
-    install -d -m 755 -o "$LAB_USER" -g "$LAB_USER" "$LAB_HOME/sites"
-    # nginx: a fresh install's files, the default site disabled, ours enabled.
-    rm -rf /etc/nginx/sites-enabled /etc/nginx/conf.d
-    mkdir /etc/nginx/sites-enabled /etc/nginx/conf.d
-    find /etc/nginx/sites-available -mindepth 1 ! -name default -exec rm -rf {} +
-    install -m 644 "$F/site.conf" "/etc/nginx/sites-available/$DOMAIN"
-    ln -s "/etc/nginx/sites-available/$DOMAIN" "/etc/nginx/sites-enabled/$DOMAIN"
-    rm -rf /var/log/nginx/*
-else
-    # The clone was made as root; the venv is the user's already.
-    find "$LAB_HOME/sites" -path "$SITE/.venv" -prune -o -exec chown "$LAB_USER:$LAB_USER" {} +
-    install -m 600 -o "$LAB_USER" -g "$LAB_USER" "$F/env" "$SITE/.env"
-    cd "$SITE"
-    as_user() {
-        setpriv --reuid="$LAB_UID" --regid="$LAB_UID" --init-groups -- \
-            env -i HOME="$LAB_HOME" USER="$LAB_USER" LOGNAME="$LAB_USER" PATH="$LAB_PATH" LANG=C.UTF-8 "$@"
-    }
-    as_user .venv/bin/python manage.py migrate --noinput -v 0 &
-    m=$!
-    as_user .venv/bin/python manage.py collectstatic --noinput -v 0 &
-    c=$!
-    wait "$m"
-    wait "$c"
-    install -m 644 "$F/gunicorn.socket" "/etc/systemd/system/$UNIT.socket"
-    install -m 644 "$F/gunicorn.service" "/etc/systemd/system/$UNIT.service"
-    systemctl enable -q ssh.service nginx.service "$UNIT.socket" "$UNIT.service"
-    nginx -t -q
-fi
-"#;
+const PROVISION_INSIDE_SH: &str = include_str!("booted/provision-inside.sh");
 
 /// Debian's sshd_config, key logins only, room for many sessions.
-const SSHD_CONFIG: &str = "# The booted lab server's sshd (tests/lab/booted.rs).\n\
-Include /etc/ssh/sshd_config.d/*.conf\n\
-HostKey /etc/ssh/ssh_host_ed25519_key\n\
-PubkeyAuthentication yes\n\
-PasswordAuthentication no\n\
-KbdInteractiveAuthentication no\n\
-PermitRootLogin prohibit-password\n\
-UsePAM yes\n\
-MaxSessions 50\n\
-MaxStartups 100:30:200\n\
-X11Forwarding no\n\
-PrintMotd no\n\
-AcceptEnv LANG LC_*\n\
-Subsystem sftp /usr/lib/openssh/sftp-server\n";
+const SSHD_CONFIG: &str = include_str!("booted/sshd_config");
 
 /// The cgroup v2 hierarchy: /sys/fs/cgroup (unified) or
 /// /sys/fs/cgroup/unified (hybrid).

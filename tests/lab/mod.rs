@@ -33,7 +33,10 @@
 
 pub mod booted;
 mod cache;
+#[path = "../harness/mod.rs"]
+pub mod harness;
 pub mod prod;
+pub mod server;
 mod sys;
 
 use std::collections::BTreeSet;
@@ -46,6 +49,8 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+pub use harness::{Learner, Tutor};
+pub use server::Server;
 pub use sys::UBUNTU_PATH;
 use sys::{run, run_ok, Daemon};
 
@@ -139,6 +144,10 @@ pub struct Lab {
 }
 
 impl Lab {
+    /// The last stage of the pack this lab deploys: the site on Django's
+    /// dev server behind nginx, migrated (no systemd, no gunicorn).
+    pub const LAST_STAGE: &'static str = "migrate";
+
     /// Builds a complete, healthy deployment for the test `name` (unique per
     /// test: it names the user, the domain and the firewall table). Prints
     /// how long it took. Panics, naming the missing piece, if it cannot.
@@ -218,42 +227,30 @@ impl Lab {
         })
     }
 
-    /// Runs the built `tutor` with `TUTOR_STATE_DIR=state_dir`, `NO_COLOR=1`,
-    /// `HOME=learner_home`, no SSH agent and no other `TUTOR_*` variable,
-    /// stdin closed; killed after 60 s (then stderr ends with a note).
+    /// Runs the built `tutor` as the learner ([`Learner::tutor_cmd`]):
+    /// state dir, home, scrubbed environment, stdin closed; killed after 60 s
+    /// (then stderr ends with a note).
     pub fn tutor(&self, args: &[&str]) -> Output {
-        self.tutor_with(args, &[], COMMAND_TIMEOUT)
+        self.tutor_cmd().args(args).output()
     }
 
     /// [`Lab::tutor`] with more environment variables and another timeout
     /// (`tutor ft` runs a browser).
     pub fn tutor_with(&self, args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Output {
-        run(&mut self.tutor_command(args, env), timeout)
+        self.tutor_cmd()
+            .args(args)
+            .envs(env.iter().copied())
+            .timeout(timeout)
+            .output()
     }
 
     /// The [`Command`] of [`Lab::tutor_with`], not started (the check
     /// bench times it itself).
     pub fn tutor_command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tutor"));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("TUTOR_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.args(args)
-            .env("TUTOR_STATE_DIR", &self.state_dir)
-            .env("NO_COLOR", "1")
-            .env("HOME", &self.learner_home)
-            // Only loopback, ever; and English unless a test says --lang.
-            .env("TUTOR_LOOPBACK_ONLY", "1")
-            .env("LANG", "C.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env_remove("SSH_AUTH_SOCK")
-            .env_remove("SSH_AGENT_PID")
+        self.tutor_cmd()
+            .args(args)
             .envs(env.iter().copied())
-            .current_dir(&self.learner_home);
-        cmd
+            .command()
     }
 
     /// The learner's own copy of the project on their "laptop" (a folder
@@ -1470,6 +1467,14 @@ impl Lab {
             COMMAND_TIMEOUT,
         );
         st.nft_table = !st.blocked.is_empty();
+    }
+}
+
+impl Learner for Lab {
+    /// `tutor` as this lab's learner: `TUTOR_STATE_DIR=state_dir`,
+    /// `HOME=learner_home` (no `~/.ssh/config` or keys leak in).
+    fn tutor_cmd(&self) -> Tutor {
+        Tutor::new(&self.state_dir, &self.learner_home)
     }
 }
 

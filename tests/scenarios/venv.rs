@@ -1,0 +1,69 @@
+//! The `venv` stage on the dev-server lab: the virtualenv and Django in it.
+
+use super::{nothing, ok, Row};
+use crate::lab::harness::text;
+use crate::lab::{Lab, Server};
+
+fn site(lab: &Lab) -> String {
+    format!("~/sites/{}", lab.domain())
+}
+
+fn pip_install(lab: &Lab) -> Vec<String> {
+    vec![text(&lab.ssh(&format!(
+        "cd {} && ./.venv/bin/pip install -r requirements.txt",
+        site(lab)
+    )))]
+}
+
+fn venv_back(lab: &Lab) {
+    lab.user_ok(&format!(
+        "rm -rf {0}/.venv && mv /tmp/kept-venv {0}/.venv",
+        site(lab)
+    ));
+}
+
+pub(crate) fn rows() -> Vec<Row<Lab>> {
+    vec![
+        Row {
+            name: "venv_missing",
+            stage: "venv",
+            id: "venv-missing",
+            breaks: |lab| lab.user_ok(&format!("mv {}/.venv /tmp/kept-venv", site(lab))),
+            report: ok,
+            messages: pip_install,
+            fix: venv_back,
+            reset: nothing,
+        },
+        Row {
+            name: "django_missing",
+            stage: "venv",
+            id: "django-missing",
+            // A virtualenv made without installing the requirements.
+            breaks: |lab| {
+                lab.user_ok(&format!(
+                    "mv {0}/.venv /tmp/kept-venv && cd {0} && python3 -m venv --without-pip .venv",
+                    site(lab)
+                ));
+            },
+            report: ok,
+            messages: |lab| {
+                vec![text(&lab.ssh(&format!(
+                    "cd {} && ./.venv/bin/python manage.py check",
+                    site(lab)
+                )))]
+            },
+            fix: venv_back,
+            reset: nothing,
+        },
+        Row {
+            name: "requirements_missing",
+            stage: "venv",
+            id: "requirements-missing",
+            breaks: |lab| lab.user_ok(&format!("mv {}/requirements.txt /tmp/kept-req", site(lab))),
+            report: ok,
+            messages: pip_install,
+            fix: |lab| lab.user_ok(&format!("mv /tmp/kept-req {}/requirements.txt", site(lab))),
+            reset: nothing,
+        },
+    ]
+}
