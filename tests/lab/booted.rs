@@ -1246,6 +1246,11 @@ impl BootedLab {
                 DnsAnswer::Ip(addr, ttl) => {
                     argv.push(format!("--host-record={},{addr},{ttl}", self.domain));
                 }
+                DnsAnswer::TwoIps(first, second, ttl) => {
+                    for addr in [first, second] {
+                        argv.push(format!("--host-record={},{addr},{ttl}", self.domain));
+                    }
+                }
                 DnsAnswer::NoARecord => {
                     argv.push(format!("--txt-record={},lab-no-a-record", self.domain));
                 }

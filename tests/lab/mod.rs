@@ -73,6 +73,9 @@ pub enum DnsAnswer {
     /// is the healthy state; another address reproduces "the record still
     /// points at the old server" or a typo in the registrar's form.
     Ip(Ipv4Addr, u32),
+    /// Two A records, both with this TTL: the server's address and one left
+    /// beside it (a registrar's parking address).
+    TwoIps(Ipv4Addr, Ipv4Addr, u32),
     /// NXDOMAIN: the record was never created (or not yet published).
     NxDomain,
     /// The name exists (it has a TXT record) but has no A record: NOERROR
@@ -1350,6 +1353,11 @@ impl Lab {
         match answer {
             DnsAnswer::Ip(ip, ttl) => {
                 argv.push(format!("--host-record={},{ip},{ttl}", self.domain));
+            }
+            DnsAnswer::TwoIps(first, second, ttl) => {
+                for ip in [first, second] {
+                    argv.push(format!("--host-record={},{ip},{ttl}", self.domain));
+                }
             }
             DnsAnswer::NoARecord => {
                 argv.push(format!("--txt-record={},lab-no-a-record", self.domain));

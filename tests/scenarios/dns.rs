@@ -37,6 +37,24 @@ pub(crate) fn rows() -> Vec<Row<Lab>> {
             reset: nothing,
         },
         Row {
+            name: "dns_extra_address",
+            stage: "dns",
+            id: "dns-wrong-ip",
+            // The right address, and a parking address left beside it.
+            breaks: |lab| lab.set_all_dns(DnsAnswer::TwoIps(lab.server_ip, OLD_IP, HEALTHY_TTL)),
+            report: |lab, s, _| {
+                let observed = s.to_string();
+                assert!(
+                    observed.contains("127.0.0.99")
+                        && observed.contains(&lab.server_ip.to_string()),
+                    "{s}"
+                );
+            },
+            messages: no_message,
+            fix: healthy_dns,
+            reset: nothing,
+        },
+        Row {
             name: "dns_wrong_ip",
             stage: "dns",
             id: "dns-wrong-ip",

@@ -46,8 +46,66 @@ fn good_conf(lab: &Lab) -> PathBuf {
     lab.tmp.join("site.conf.healthy")
 }
 
+/// Where the other web server's pid is kept between break and fix.
+fn other_web_pid(lab: &Lab) -> PathBuf {
+    lab.tmp.join("other-web.pid")
+}
+
+/// nginx stopped and Python's own web server holding its port, as apache2
+/// from a provider's image or a forgotten test server would.
+fn other_web_server(lab: &Lab) {
+    lab.stop_nginx();
+    let child = std::process::Command::new("python3")
+        .args(["-m", "http.server", "--bind"])
+        .arg(lab.server_ip.to_string())
+        .arg(lab.http_port.to_string())
+        .current_dir(&lab.tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 -m http.server");
+    std::fs::write(other_web_pid(lab), child.id().to_string()).unwrap();
+    let addr = std::net::SocketAddr::from((lab.server_ip, lab.http_port));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200))
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other web server does not listen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn stop_other_web_server(lab: &Lab) {
+    if let Ok(pid) = std::fs::read_to_string(other_web_pid(lab)) {
+        let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+        let _ = std::fs::remove_file(other_web_pid(lab));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
 pub(crate) fn rows() -> Vec<Row<Lab>> {
     vec![
+        Row {
+            name: "nginx_port_80_taken",
+            stage: "nginx",
+            id: "nginx-port-80-taken",
+            breaks: other_web_server,
+            report: |_, s, _| assert!(s.to_string().contains("SimpleHTTP"), "{s}"),
+            // What nginx itself says when it starts with the port taken.
+            messages: |lab| {
+                vec![text(&lab.server_sh(
+                    "timeout 20 nginx -g 'daemon off; master_process off;' 2>&1",
+                ))]
+            },
+            fix: |lab| {
+                stop_other_web_server(lab);
+                lab.start_nginx();
+            },
+            reset: stop_other_web_server,
+        },
         Row {
             name: "nginx_missing",
             stage: "nginx",

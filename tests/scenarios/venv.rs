@@ -56,6 +56,19 @@ pub(crate) fn rows() -> Vec<Row<Lab>> {
             reset: nothing,
         },
         Row {
+            // The first diagnosis added as data: its TOML (en, ko) and this
+            // row. A fresh login starts in the home folder, where Python
+            // looks for manage.py and does not find it.
+            name: "wrong_directory",
+            stage: "venv",
+            id: "wrong-directory",
+            breaks: nothing,
+            report: ok,
+            messages: |lab| vec![text(&lab.ssh("python3 manage.py check"))],
+            fix: nothing,
+            reset: nothing,
+        },
+        Row {
             name: "requirements_missing",
             stage: "venv",
             id: "requirements-missing",
