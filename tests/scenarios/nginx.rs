@@ -46,10 +46,9 @@ fn good_conf(lab: &Lab) -> PathBuf {
     lab.tmp.join("site.conf.healthy")
 }
 
-/// Where the other web server's pid is kept between break and fix.
-fn other_web_pid(lab: &Lab) -> PathBuf {
-    lab.tmp.join("other-web.pid")
-}
+/// The other web server between break and fix (one row at a time uses it:
+/// rows run one per lab, and this row's fix and reset stop it).
+static OTHER_WEB: std::sync::Mutex<Option<std::process::Child>> = std::sync::Mutex::new(None);
 
 /// nginx stopped and Python's own web server holding its port, as apache2
 /// from a provider's image or a forgotten test server would.
@@ -64,7 +63,9 @@ fn other_web_server(lab: &Lab) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("python3 -m http.server");
-    std::fs::write(other_web_pid(lab), child.id().to_string()).unwrap();
+    *OTHER_WEB
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(child);
     let addr = std::net::SocketAddr::from((lab.server_ip, lab.http_port));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200))
@@ -78,11 +79,14 @@ fn other_web_server(lab: &Lab) {
     }
 }
 
-fn stop_other_web_server(lab: &Lab) {
-    if let Ok(pid) = std::fs::read_to_string(other_web_pid(lab)) {
-        let _ = std::process::Command::new("kill").arg(pid.trim()).status();
-        let _ = std::fs::remove_file(other_web_pid(lab));
-        std::thread::sleep(std::time::Duration::from_millis(300));
+fn stop_other_web_server(_: &Lab) {
+    let taken = OTHER_WEB
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if let Some(mut child) = taken {
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
