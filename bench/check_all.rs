@@ -208,9 +208,9 @@ fn main() -> ExitCode {
             .as_array()
             .and_then(|s| s.iter().find(|s| s["stage"] == *stage))
             .map(|s| s["status"].clone());
-        assert_eq!(
-            status,
-            Some(serde_json::json!("pass")),
+        assert!(
+            status == Some(serde_json::json!("pass"))
+                || status == Some(serde_json::json!("retired")),
             "the healthy lab must pass {stage}:\n{}",
             String::from_utf8_lossy(&first.stdout)
         );

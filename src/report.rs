@@ -300,7 +300,7 @@ pub(crate) fn stage(result: &StageResult, catalog: &Catalog, vars: &Vars, paint:
                     out.push_str(&format!("      → {todo}\n"));
                 }
             }
-            Status::Skip => {
+            Status::Skip | Status::Retired => {
                 out.push_str(&format!(
                     "{}\n",
                     hanging("      ", &paint.dim(&c.observed), 6, paint.width())

@@ -93,6 +93,7 @@ pub fn mark(paint: Paint, status: crate::status::Status) -> String {
         Status::Fail => paint.bad("[✗]"),
         Status::Error => paint.warn("[!]"),
         Status::Skip => paint.dim("[–]"),
+        Status::Retired => paint.dim("[↷]"),
     }
 }
 

@@ -512,7 +512,7 @@ fn check_stage(
         "{}",
         report::stage(&result, &pack.catalog, &profile.vars(), ctx.paint)
     );
-    let passed = result.status == Status::Pass;
+    let passed = matches!(result.status, Status::Pass | Status::Retired);
     if passed {
         println!("{}\n", ctx.paint.good(&t!("stage-done", stage = stage)));
     }

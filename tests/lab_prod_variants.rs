@@ -17,7 +17,7 @@ fn all_pass(lab: &BootedLab, what: &str) {
     let mut problems = Vec::new();
     for s in r["stages"].as_array().unwrap() {
         for c in s["checks"].as_array().unwrap() {
-            if c["status"] != "pass" {
+            if !matches!(c["status"].as_str(), Some("pass" | "retired")) {
                 problems.push(format!(
                     "{} {}: {} ({})",
                     c["id"], c["status"], c["diagnosis"], c["observed"]
@@ -199,7 +199,7 @@ fn every_stage_passes_again_after_a_real_reboot() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|s| s["status"] == "pass");
+            .all(|s| matches!(s["status"].as_str(), Some("pass" | "retired")));
         if passed {
             break;
         }

@@ -13,6 +13,7 @@ why-paste = Paste the error message, then press Ctrl-D on a line of its own:
 not-checked-requires = not checked: it needs { $check } to pass first
 not-checked-domain = not checked: the domain is not a valid host name
 not-checked-login = not checked: it needs an SSH login (see ssh.login)
+check-retired = retired: { $check } passes, so the production setup has taken over from this stage
 not-decided-timeout = not decided: the command of { $check } did not finish within { $seconds } s on the server
 not-decided-timeout-unknown = not decided: the command of { $check } did not finish in time on the server
 not-decided-signal = not decided: the command of { $check } was ended by signal { $signal } on the server

@@ -13,6 +13,7 @@ why-paste = 오류 메시지를 붙여 넣은 뒤, 새 줄에서 Ctrl-D를 누�
 not-checked-requires = 점검하지 않았습니다: 먼저 { $check } 점검을 통과해야 합니다
 not-checked-domain = 점검하지 않았습니다: 도메인이 올바른 호스트 이름이 아닙니다
 not-checked-login = 점검하지 않았습니다: SSH 로그인이 필요합니다(ssh.login 참고)
+check-retired = 지난 단계입니다: { $check } 점검을 통과했으니 이 단계의 일은 운영 환경이 넘겨받았습니다
 not-decided-timeout = 판단하지 못했습니다: { $check }의 명령이 서버에서 { $seconds }초 안에 끝나지 않았습니다
 not-decided-timeout-unknown = 판단하지 못했습니다: { $check }의 명령이 서버에서 제시간에 끝나지 않았습니다
 not-decided-signal = 판단하지 못했습니다: { $check }의 명령이 서버에서 시그널 { $signal }로 중단되었습니다

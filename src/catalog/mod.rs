@@ -31,6 +31,11 @@ pub struct CheckDef {
     /// Checks that must pass first; otherwise this one is skipped.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// Checks that show the learner has moved past this one's stage (the
+    /// dev server replaced by the production service): when one of them
+    /// passes, this check is retired, neither run nor failed.
+    #[serde(default)]
+    pub retired_by: Vec<String>,
     /// Arguments for the probes this check gathers, e.g. `path` and `user`
     /// for the `file` probe; templates over profile values (shell-quoted
     /// where they reach a remote command).

@@ -190,7 +190,7 @@ pub fn ft_text(run: &FtRun) -> String {
     let mark = match run.status {
         Status::Pass => "✓",
         Status::Fail => "✗",
-        Status::Error | Status::Skip => "!",
+        Status::Error | Status::Skip | Status::Retired => "!",
     };
     let mut out = format!("{mark} {passed}/{}", run.tests);
     if !run.diagnoses.is_empty() {

@@ -82,7 +82,7 @@ impl From<crate::status::Status> for Mark {
             Status::Pass => Mark::Pass,
             Status::Fail => Mark::Fail,
             Status::Error => Mark::Error,
-            Status::Skip => Mark::Skip,
+            Status::Skip | Status::Retired => Mark::Skip,
         }
     }
 }

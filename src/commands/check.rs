@@ -85,7 +85,10 @@ pub(super) fn run(ctx: &Ctx, args: &CheckArgs) -> Result<ExitCode> {
             report::report(&report, &pack.catalog, &profile.vars(), ctx.paint)
         );
     }
-    let all_pass = report.stages.iter().all(|s| s.status == Status::Pass);
+    let all_pass = report
+        .stages
+        .iter()
+        .all(|s| matches!(s.status, Status::Pass | Status::Retired));
     Ok(if all_pass {
         ExitCode::SUCCESS
     } else {
@@ -130,7 +133,7 @@ fn wait_for(
         bar.set_length(count(&wait.of).unwrap_or(1).max(1));
         bar.set_position(count(&wait.done).unwrap_or(0));
         let left = deadline.saturating_duration_since(Instant::now());
-        if result.status == Status::Pass || left.is_zero() {
+        if matches!(result.status, Status::Pass | Status::Retired) || left.is_zero() {
             bar.finish_and_clear();
             return result;
         }

@@ -263,9 +263,15 @@ impl<'a> Run<'a> {
             result.observed = text;
             return result;
         }
+        if let Some(by) = self.retired_by(def) {
+            result.status = Status::Retired;
+            result.observed = t!("check-retired", check = by);
+            return result;
+        }
         for req in &def.requires {
             let r = self.check(req);
-            if r.status != Status::Pass {
+            // A retired requirement did its job earlier: it holds nothing back.
+            if !matches!(r.status, Status::Pass | Status::Retired) {
                 result.observed = t!("not-checked-requires", check = req);
                 return result;
             }
@@ -367,6 +373,15 @@ impl<'a> Run<'a> {
         }
         let outputs = self.io.run_many(&commands);
         self.commands.extend(commands.into_iter().zip(outputs));
+    }
+
+    /// The first of a check's `retired_by` checks that passes: the learner
+    /// has moved past this check's stage.
+    fn retired_by(&mut self, def: &CheckDef) -> Option<String> {
+        def.retired_by
+            .iter()
+            .find(|id| self.check(id).status == Status::Pass)
+            .cloned()
     }
 
     /// Why a check's remote commands leave it undecided: one of them timed
@@ -482,7 +497,7 @@ impl<'a> Run<'a> {
         let mut i = 0;
         while i < ids.len() {
             if let Some(c) = catalog.check(ids[i]) {
-                for r in &c.requires {
+                for r in c.requires.iter().chain(&c.retired_by) {
                     if !ids.contains(&r.as_str()) {
                         ids.push(r);
                     }

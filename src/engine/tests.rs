@@ -562,3 +562,67 @@ fn a_command_that_did_not_finish_never_becomes_a_diagnosis() {
     let r = w.run(&p, &pack).check("nginx.installed");
     assert_eq!(r.diagnosis.as_deref(), Some("nginx-missing"));
 }
+
+const RETIRING: &str = r#"
+[[check]]
+id = "dev.old"
+stage = "runserver"
+title = "the dev server answers"
+gather = ["dev"]
+retired_by = ["prod.up"]
+
+[[check.rule]]
+id = "refused"
+when = { "dev.connect" = "refused" }
+diagnosis = "server-not-running"
+
+[[check]]
+id = "dev.after"
+stage = "runserver"
+title = "something after it"
+gather = ["dev"]
+requires = ["dev.old"]
+retired_by = ["prod.up"]
+
+[[check.rule]]
+id = "ok"
+pass = true
+
+[[check]]
+id = "prod.up"
+stage = "systemd"
+title = "the production service runs"
+gather = ["web"]
+
+[[check.rule]]
+id = "up"
+when = { "web.status" = "200" }
+pass = true
+
+[[diagnosis]]
+id = "server-not-running"
+stage = "runserver"
+title = "t"
+why = "w"
+fix = [{ where = "server", run = "x" }]
+patterns = ["x"]
+"#;
+
+#[test]
+fn a_stage_the_learner_moved_past_is_retired_not_failed() {
+    let p = profile("staging.example.org");
+    let pack = pack(RETIRING);
+    let mut w = World::new();
+    w.local.insert("dev", facts(&[("dev.connect", "refused")]));
+    // Production runs: the dev server's stage is behind the learner.
+    w.local.insert("web", facts(&[("web.status", "200")]));
+    let r = w.run(&p, &pack).stage("runserver");
+    assert_eq!(r.status, Status::Retired, "{r:?}");
+    assert!(r.diagnoses().is_empty());
+    assert!(r.checks[0].observed.contains("prod.up"), "{r:?}");
+    // No production yet: the dev server is judged as before.
+    w.local.insert("web", facts(&[("web.status", "502")]));
+    let r = w.run(&p, &pack).stage("runserver");
+    assert_eq!(r.status, Status::Fail);
+    assert_eq!(r.diagnoses(), ["server-not-running"]);
+}

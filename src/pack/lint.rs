@@ -119,6 +119,14 @@ impl Lint<'_> {
                 );
             }
         }
+        for r in &c.retired_by {
+            if !self.checks.contains_key(r.as_str()) {
+                self.error(
+                    origin,
+                    format!("check {}: retired by unknown check {r:?}", c.id),
+                );
+            }
+        }
         self.wait(c, origin);
         if c.rules.is_empty() {
             self.error(origin, format!("check {} has no rule", c.id));

@@ -258,6 +258,12 @@ impl Progress {
                 stage.finished = None;
                 stage.diagnoses.clone_from(&run.diagnoses);
             }
+            // The learner moved past it: the stage is behind them.
+            Status::Retired => {
+                stage.status = StageStatus::Done;
+                stage.finished.get_or_insert_with(|| run.time.clone());
+                stage.diagnoses.clear();
+            }
             Status::Error | Status::Skip => {}
         }
         self.history.push(run);

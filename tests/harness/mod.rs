@@ -207,7 +207,8 @@ pub fn check(learner: &(impl Learner + ?Sized), args: &[&str]) -> Value {
         .as_array()
         .expect("a stages array")
         .iter()
-        .any(|s| s["status"] != "pass");
+        // A retired stage (the dev server after production) is not a failure.
+        .any(|s| !matches!(s["status"].as_str(), Some("pass" | "retired")));
     assert_eq!(
         out.status.code(),
         Some(i32::from(failed)),
@@ -267,7 +268,10 @@ pub fn expect_all_pass(learner: &(impl Learner + ?Sized), stages: &[String]) {
     let got = r["stages"].as_array().expect("a stages array");
     assert_eq!(got.len(), stages.len(), "{r:#}");
     for s in got {
-        assert_eq!(s["status"], "pass", "{s:#}");
+        assert!(
+            matches!(s["status"].as_str(), Some("pass" | "retired")),
+            "{s:#}"
+        );
         assert!(diagnoses(s).is_empty(), "{s:#}");
     }
 }

@@ -147,6 +147,62 @@ fn status_and_journal(lab: &BootedLab, in_status: &str, in_journal: &[&str]) -> 
 pub(crate) fn rows() -> Vec<Row<BootedLab>> {
     vec![
         Row {
+            // Production is set up, then gunicorn stops: the failure belongs
+            // to the production stage, and the dev server's stage, which
+            // gunicorn replaced, is retired rather than failed.
+            name: "gunicorn_stopped_after_production",
+            stage: "systemd",
+            id: "gunicorn-not-running",
+            // The socket unit too, or its next connection starts gunicorn again.
+            breaks: |lab| {
+                let unit = lab.gunicorn_unit();
+                learner_ok(
+                    lab,
+                    &format!("sudo systemctl stop {unit}.socket {unit}.service"),
+                );
+            },
+            report: |lab, _, _| {
+                let r = crate::lab::harness::check(lab, &["--all"]);
+                let runserver = crate::lab::harness::stage(&r, "runserver");
+                assert_eq!(runserver["status"], "retired", "{runserver:#}");
+                // With gunicorn down, "DEBUG is off" has no evidence: not passed.
+                let settings = crate::lab::harness::stage(&r, "settings");
+                let debug = settings["checks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["id"] == "settings.debug-off")
+                    .expect("settings.debug-off");
+                assert_ne!(debug["status"], "pass", "{debug:#}");
+                let status: Value = serde_json::from_slice(
+                    &crate::lab::harness::Learner::run_tutor(lab, &["status", "--json"]).stdout,
+                )
+                .expect("status --json");
+                // Where `tutor continue` resumes: a production stage.
+                assert!(
+                    matches!(
+                        status["current_stage"].as_str(),
+                        Some("gunicorn" | "systemd")
+                    ),
+                    "{status:#}"
+                );
+            },
+            // What nginx logs for a visit while gunicorn is down.
+            messages: |lab| {
+                let _ = lab.curl("/");
+                vec![learner(lab, "sudo tail -n 1 /var/log/nginx/error.log")]
+            },
+            fix: |lab| {
+                let unit = lab.gunicorn_unit();
+                learner_ok(
+                    lab,
+                    &format!("sudo systemctl start {unit}.socket {unit}.service"),
+                );
+                assert_site_up(lab);
+            },
+            reset: nothing,
+        },
+        Row {
             name: "unit_exec_failed_relative_path",
             stage: "systemd",
             id: "unit-exec-failed",
