@@ -63,7 +63,18 @@ struct Hostile {
 
 impl Hostile {
     fn start(addr: SocketAddr, answer: &'static str, stall: bool) -> Hostile {
-        let listener = TcpListener::bind(addr).expect("bind the hostile server");
+        // The daemon it replaces may take a moment to let go of the port.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let listener = loop {
+            match TcpListener::bind(addr) {
+                Ok(l) => break l,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    let _ = e;
+                    thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("bind the hostile server on {addr}: {e}"),
+            }
+        };
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
