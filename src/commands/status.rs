@@ -50,13 +50,21 @@ pub(super) fn run(ctx: &Ctx, json: bool) -> Result<ExitCode> {
     match &progress.answers {
         Some(a) => {
             let rows = [
-                (t!("status-domain"), a.domain.clone()),
+                // A hand-edited progress file may hold anything here.
+                (t!("status-domain"), crate::visible::line(&a.domain)),
                 (
                     t!("status-server"),
-                    t!("status-server-value", ip = &a.server_ip, port = a.ssh_port),
+                    t!(
+                        "status-server-value",
+                        ip = crate::visible::line(&a.server_ip),
+                        port = a.ssh_port
+                    ),
                 ),
-                (t!("status-user"), a.ssh_user.clone()),
-                (t!("status-site"), a.site_dir_or_default()),
+                (t!("status-user"), crate::visible::line(&a.ssh_user)),
+                (
+                    t!("status-site"),
+                    crate::visible::line(&a.site_dir_or_default()),
+                ),
                 (t!("status-language"), ctx.lang.code().to_string()),
             ];
             let width = rows

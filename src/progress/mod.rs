@@ -352,32 +352,15 @@ impl MakeVisible for BTreeMap<String, StageProgress> {
     }
 }
 
-impl MakeVisible for Answers {
-    fn make_visible(&mut self) {
-        for text in [&mut self.domain, &mut self.server_ip, &mut self.ssh_user] {
-            visible_in_place(text);
-        }
-        for text in [
-            &mut self.site_dir,
-            &mut self.live_domain,
-            &mut self.repo_url,
-            &mut self.gunicorn_socket,
-            &mut self.ft_command,
-        ] {
-            visible_opt(text);
-        }
-        visible_all(&mut self.resolvers);
-    }
-}
-
 impl MakeVisible for Progress {
     fn make_visible(&mut self) {
         for text in [&mut self.profile, &mut self.created, &mut self.updated] {
             visible_in_place(text);
         }
-        if let Some(a) = &mut self.answers {
-            a.make_visible();
-        }
+        // The answers are left as they are: they are values tutor uses (a
+        // path, a name), so a hand-edited control character must be refused
+        // by the profile's checks, not turned into a harmless-looking path.
+        // Where they are printed raw (`status`), they go through visible.
         visible_opt(&mut self.current_stage);
         self.stages.make_visible();
         self.history.iter_mut().for_each(MakeVisible::make_visible);
