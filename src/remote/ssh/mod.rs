@@ -26,6 +26,7 @@ mod agent;
 mod auth;
 mod config;
 mod connect;
+mod deadline;
 mod keys;
 mod known_hosts;
 mod session;

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use ssh2::{ErrorCode, ExtendedData, Session};
 
+use crate::t;
+
 use super::{
     auth, connect, is_timeout, millis, CommandOutput, HostKeyPolicy, LoginFailure, SshTarget,
 };
@@ -86,8 +88,22 @@ impl Remote {
             addr,
             fingerprint,
             socket,
+            watchdog,
         } = connect::verified_session(target, policy)?;
-        auth::authenticate(&session, target, addr, passphrase)?;
+        // The login shares the connect's deadline; a passphrase prompt
+        // stops the clock.
+        session.set_timeout(millis(watchdog.left()));
+        let ask = |path: &Path| watchdog.paused(|| passphrase(path));
+        let logged_in = auth::authenticate(&session, target, addr, &ask);
+        if watchdog.disarm() {
+            return Err(LoginFailure::TimedOut(t!(
+                "ssh-login-timeout",
+                addr = addr.to_string(),
+                timeout = super::seconds(target.connect_timeout)
+            )));
+        }
+        logged_in?;
+        drop(watchdog);
         session.set_timeout(millis(target.command_timeout));
         ack_at_once(socket.as_ref());
         Ok(Remote {
