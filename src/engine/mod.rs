@@ -330,7 +330,10 @@ impl<'a> Run<'a> {
                 }
                 Ok(self.local[probe.name].clone())
             }
-            Gather::Login => Ok(login::facts(self.login())),
+            Gather::Login => {
+                let chatter = self.io.startup_chatter();
+                Ok(login::facts(self.login(), chatter.as_deref()))
+            }
             Gather::Remote { commands, read } => {
                 let commands = commands(self.profile, probe_input(def))?;
                 if self.login().is_err() {

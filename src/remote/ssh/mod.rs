@@ -29,6 +29,7 @@ mod connect;
 mod deadline;
 mod keys;
 mod known_hosts;
+mod script;
 mod session;
 mod target;
 
