@@ -417,7 +417,8 @@ impl<'a> Run<'a> {
     /// Gather what the checks of `stages` will need, all at once: the
     /// laptop-side probes (DNS, HTTP) and the SSH login run in parallel (so
     /// a silent server costs one timeout, not their sum), then every remote
-    /// command runs in one batch of channels on the one SSH session.
+    /// command runs in one batch (one script on one channel) on the one SSH
+    /// session.
     /// Nothing is asked while a gate is closed.
     pub(crate) fn prefetch(&mut self, stages: &[String]) {
         let started = Instant::now();

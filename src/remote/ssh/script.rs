@@ -62,12 +62,11 @@ pub(super) fn marker() -> String {
 /// read `~/.bashrc` again (it does when it believes sshd started it, and
 /// `exec` took `SHLVL` down).
 /// - `x SECONDS COMMAND` runs the command through the login shell with
-///   its deadline; its output on stdout, its status (`$?`) on fd 3, and no
-///   status when the deadline stopped it (the wrapper's TERM trap exits
-///   before it can say);
-/// - `c SECONDS` keeps the first bytes of its input, reads and drops the
-///   rest, and gives up after SECONDS (a background child of the command
-///   may hold the pipe open);
+///   its deadline; its output on stdout, its status (`$?`) on fd 3: 124
+///   when the deadline stopped it (137 when it took a KILL), as coreutils
+///   `timeout` says. `timeout` leads a process group of its own: what the
+///   command left running in the background is killed when it ends, so
+///   nothing holds the output pipe open and nothing is left behind;
 /// - `r INDEX SECONDS COMMAND UPSTREAM` is one stage of the pipeline.
 const PRELUDE: &str = r#"exec 2>/dev/null
 S=${SHELL:-/bin/sh}
@@ -78,23 +77,19 @@ if command -v base64 >/dev/null 2>&1; then E=base64; F=b; else E='od -An -v -tx1
 T=; if command -v timeout >/dev/null 2>&1; then T=1; F=${F}t; fi
 x() {
   if [ -n "$T" ]; then
-    timeout -k @KILL@ "$1" /bin/sh -c 'trap "exit 1" TERM; "$0" -c "$1" </dev/null 2>&1 3>&-; echo "$?" >&3' "$S" "$2"
+    timeout -k @KILL@ "$1" "$S" -c "$2" </dev/null 2>&1 3>&- & t=$!
+    wait "$t"; s=$?
+    kill -9 -"$t" 2>/dev/null
   else
-    /bin/sh -c '"$0" -c "$1" </dev/null 2>&1 3>&- & p=$!
-      (sleep "$2"; kill -TERM "$p"; sleep @KILL@; kill -KILL "$p") >/dev/null 2>&1 3>&- & w=$!
-      wait "$p"; s=$?
-      if kill -0 "$w" 2>/dev/null; then kill "$w" 2>/dev/null; echo "$s" >&3; fi' "$S" "$2" "$1"
+    "$S" -c "$2" </dev/null 2>&1 3>&- & t=$!
+    (sleep "$1"; kill -TERM "$t"; sleep @KILL@; kill -KILL "$t") >/dev/null 2>&1 3>&- & w=$!
+    wait "$t"; s=$?
+    if kill -0 "$w" 2>/dev/null; then kill "$w" 2>/dev/null; else s=124; fi
   fi
-}
-c() {
-  if [ -n "$T" ]; then
-    timeout -k 1 "$1" /bin/sh -c 'head -c @CAP@; exec cat >/dev/null'
-  else
-    head -c @CAP@; cat >/dev/null
-  fi
+  echo "$s" >&3
 }
 r() {
-  o=$( { s=$( { x "$2" "$3" | c $(($2 + @KILL@ + 1)) | $E >&4; } 3>&1 ); printf -- '-%s\n' "$s"; } 4>&1 )
+  o=$( { s=$( { x "$2" "$3" | { head -c @CAP@; cat >/dev/null; } | $E >&4; } 3>&1 ); printf -- '-%s\n' "$s"; } 4>&1 )
   if [ "$4" = 1 ]; then cat; fi
   printf '%s R %s\n%s\n' "$M" "$1" "$o"
 }
@@ -199,11 +194,12 @@ pub(super) fn parse(stdout: &[u8], marker: &str, n: usize) -> Reply {
 }
 
 /// The command's output from its record: `status` is what the shell said
-/// (`$?`), empty when its deadline stopped it before it could say, None
-/// when the record was cut short.
+/// (`$?`: 124 or 137 from `timeout` when the deadline stopped it; a
+/// command's own 124 reads the same), None when the record was cut short.
 fn output(data: &[u8], status: Option<&str>) -> CommandOutput {
     let text = String::from_utf8_lossy(&data[..data.len().min(OUTPUT_CAP)]).into_owned();
-    let Some(code) = status.and_then(|s| s.parse::<i32>().ok()) else {
+    let code = status.and_then(|s| s.parse::<i32>().ok());
+    let Some(code) = code.filter(|c| !matches!(c, 124 | 137)) else {
         let timed_out = status.is_some();
         return CommandOutput {
             exit: None,
@@ -346,7 +342,8 @@ mod tests {
                 "printf 'a\\0b\\n\\n'",
                 "[[ 1 == 1 ]] && echo bash",
                 "cat; echo read-nothing",
-                "exit 124",
+                "exit 7",
+                "sleep 30 & echo left in the background",
             ],
             5,
         );
@@ -362,7 +359,9 @@ mod tests {
         assert_eq!(out[3].output, "a\0b\n\n");
         assert_eq!(out[4].output, "bash\n", "the login shell runs each command");
         assert_eq!(out[5].output, "read-nothing\n");
-        assert_eq!((out[6].exit, out[6].timed_out), (Some(124), false));
+        assert_eq!((out[6].exit, out[6].timed_out), (Some(7), false));
+        assert_eq!(out[7].output, "left in the background\n");
+        assert_eq!(out[7].exit, Some(0));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! A logged-in session: one channel per command, stdout and stderr merged
-//! and capped, and a deadline per command.
+//! A logged-in session: a batch of commands runs as one script on one
+//! channel (see `script`), each command with its stdout and stderr merged
+//! and capped, and its own deadline.
 
 use std::io::{ErrorKind, Read};
 use std::path::Path;
@@ -83,8 +84,8 @@ impl Remote {
         })
     }
 
-    /// Runs `command` (passed verbatim to the remote shell: the caller has
-    /// quoted every value in it) on a channel of its own.
+    /// Runs `command` (passed verbatim to the login shell: the caller has
+    /// quoted every value in it), as a batch of one.
     pub fn run(&self, command: &str) -> CommandOutput {
         self.run_many(std::slice::from_ref(&command.to_string()))
             .pop()
