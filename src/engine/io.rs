@@ -31,6 +31,13 @@ pub(crate) trait Io {
     /// opened (the engine calls this only after a successful login).
     fn run_many(&mut self, commands: &[String]) -> Vec<CommandOutput>;
 
+    /// What the server's startup files printed around the remote
+    /// commands, as one line made safe to print (None: nothing, or no
+    /// commands ran).
+    fn startup_chatter(&self) -> Option<String> {
+        None
+    }
+
     /// How long a remote command may run, for the words of a timeout
     /// (None where it is not known, as in recorded runs).
     fn command_timeout(&self) -> Option<Duration> {
@@ -215,5 +222,9 @@ impl Io for Live<'_> {
 
     fn command_timeout(&self) -> Option<Duration> {
         Some(self.opts.command_timeout)
+    }
+
+    fn startup_chatter(&self) -> Option<String> {
+        self.remote.as_ref().and_then(ssh::Remote::startup_chatter)
     }
 }

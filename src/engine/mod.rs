@@ -336,7 +336,10 @@ impl<'a> Run<'a> {
                 }
                 Ok(self.local[probe.name].clone())
             }
-            Gather::Login => Ok(login::facts(self.login())),
+            Gather::Login => {
+                let chatter = self.io.startup_chatter();
+                Ok(login::facts(self.login(), chatter.as_deref()))
+            }
             Gather::Remote { commands, read } => {
                 let commands = commands(self.profile, probe_input(def))?;
                 if self.login().is_err() {
@@ -429,7 +432,8 @@ impl<'a> Run<'a> {
     /// Gather what the checks of `stages` will need, all at once: the
     /// laptop-side probes (DNS, HTTP) and the SSH login run in parallel (so
     /// a silent server costs one timeout, not their sum), then every remote
-    /// command runs in one batch of channels on the one SSH session.
+    /// command runs in one batch (one script on one channel) on the one SSH
+    /// session.
     /// Nothing is asked while a gate is closed.
     pub(crate) fn prefetch(&mut self, stages: &[String]) {
         let started = Instant::now();

@@ -21,20 +21,25 @@ pub static PROBE: Probe = Probe {
         ),
         fact("fingerprint", Values::Literal("`SHA256:...`")),
         fact("detail", Values::Words("book-value-text")),
+        fact("chatter", Values::Words("book-value-text")),
     ],
     args: &[],
     gather: Gather::Login,
 };
 
-/// The login's outcome as facts.
+/// The login's outcome as facts; `chatter` is what the server's startup
+/// files printed around the commands (`ssh.chatter`, absent when nothing).
 #[must_use]
-pub fn facts(outcome: &Outcome) -> Facts {
+pub fn facts(outcome: &Outcome, chatter: Option<&str>) -> Facts {
     let mut f = Facts::new();
     match outcome {
         Ok(fingerprint) => {
             f.insert("ssh.login".into(), "ok".into());
             f.insert("ssh.fingerprint".into(), fingerprint.clone());
             f.insert("ssh.detail".into(), "logged in".into());
+            if let Some(chatter) = chatter {
+                f.insert("ssh.chatter".into(), chatter.to_string());
+            }
         }
         Err(e) => {
             f.insert("ssh.login".into(), e.kind().into());

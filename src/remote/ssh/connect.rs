@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use ssh2::{ErrorCode, MethodType, Session};
 
+use super::deadline::{skip_pre_banner, PreBanner, Watchdog};
 use super::known_hosts::{self, HostKeyStatus};
 use super::{
     link_lost, millis, seconds, HostKeyPolicy, LoginFailure, SshTarget, LIBSSH2_ERROR_TIMEOUT,
@@ -27,6 +28,8 @@ pub(super) struct Verified {
     /// The session's socket (a second handle), to wait on while commands
     /// run without blocking.
     pub socket: Option<TcpStream>,
+    /// Ends the login at its deadline; dropped once logged in.
+    pub watchdog: Watchdog,
 }
 
 /// Connects, runs the handshake and checks the host key under `policy`,
@@ -35,21 +38,32 @@ pub(super) fn verified_session(
     target: &SshTarget,
     policy: HostKeyPolicy,
 ) -> Result<Verified, LoginFailure> {
+    // One deadline for all of it: connect, greeting, handshake and (in
+    // `Remote::connect`) the login.
+    let deadline = Instant::now() + target.connect_timeout;
     let files = read_known_hosts_files(target)?;
-    let (stream, addr) = open_tcp(target)?;
+    let (stream, addr) = greeted_stream(target, deadline)?;
     // Without it every small packet waits for a delayed ACK: ≈45 ms per
     // command instead of ≈3 ms.
     let _ = stream.set_nodelay(true);
     let socket = stream.try_clone().ok();
+    let watchdog = stream
+        .try_clone()
+        .map(|s| Watchdog::arm(s, deadline))
+        .map_err(|e| LoginFailure::Protocol(format!("Could not start an SSH session: {e}.")))?;
 
     let mut session = Session::new()
         .map_err(|e| LoginFailure::Protocol(format!("Could not start an SSH session: {e}.")))?;
-    session.set_timeout(millis(target.connect_timeout));
+    session.set_timeout(millis(watchdog.left()));
     set_host_key_order(&session, &files, target);
     session.set_tcp_stream(stream);
-    session
-        .handshake()
-        .map_err(|e| handshake_failure(&e, addr, target.connect_timeout))?;
+    session.handshake().map_err(|e| {
+        if watchdog.fired() {
+            timed_out_in_handshake(addr, target.connect_timeout)
+        } else {
+            handshake_failure(&e, addr, target.connect_timeout)
+        }
+    })?;
 
     let (blob, raw_type) = session
         .host_key()
@@ -72,7 +86,7 @@ pub(super) fn verified_session(
             let accept = match policy {
                 HostKeyPolicy::Strict => false,
                 HostKeyPolicy::AcceptNew => true,
-                HostKeyPolicy::Ask(ask) => ask(&fingerprint, &key_type),
+                HostKeyPolicy::Ask(ask) => watchdog.paused(|| ask(&fingerprint, &key_type)),
             };
             if !accept {
                 return Err(LoginFailure::HostKeyUnknown {
@@ -90,7 +104,89 @@ pub(super) fn verified_session(
         addr,
         fingerprint,
         socket,
+        watchdog,
     })
+}
+
+/// How long to wait before the one retry of a connection that sshd
+/// dropped before its greeting (its `MaxStartups` throttling drops at
+/// random while many logins are under way), plus up to this much again.
+const RETRY_BACKOFF: Duration = Duration::from_millis(400);
+
+/// A TCP connection on which the server's `SSH-` line is next, with what
+/// came before it read and dropped (see [`skip_pre_banner`]). A connection
+/// dropped at once is tried once more after a short pause, when the
+/// deadline leaves room for it.
+fn greeted_stream(
+    target: &SshTarget,
+    deadline: Instant,
+) -> Result<(TcpStream, SocketAddr), LoginFailure> {
+    let mut retried = false;
+    loop {
+        let (stream, addr) = open_tcp(target, deadline)?;
+        let end = skip_pre_banner(&stream, deadline);
+        let dropped = match &end {
+            PreBanner::Ready => return Ok((stream, addr)),
+            PreBanner::DroppedAtOnce => true,
+            // What OpenSSH's sshd writes before it drops a connection over
+            // MaxStartups.
+            PreBanner::Closed { lines: 1, first } => first.starts_with("Exceeded MaxStartups"),
+            _ => false,
+        };
+        drop(stream);
+        let pause = RETRY_BACKOFF + jitter(RETRY_BACKOFF);
+        let room = deadline.saturating_duration_since(Instant::now());
+        if dropped && !retried && room > pause + Duration::from_secs(1) {
+            retried = true;
+            std::thread::sleep(pause);
+            continue;
+        }
+        let addr_text = addr.to_string();
+        let timeout = seconds(target.connect_timeout);
+        return Err(match end {
+            _ if dropped => LoginFailure::Protocol(if retried {
+                t!("ssh-dropped-twice", addr = addr_text)
+            } else {
+                t!("ssh-dropped", addr = addr_text)
+            }),
+            PreBanner::TimedOut { lines: 0, .. } => LoginFailure::TimedOut(t!(
+                "ssh-no-greeting",
+                addr = addr_text,
+                timeout = timeout,
+                port = addr.port()
+            )),
+            PreBanner::TimedOut { lines, first }
+            | PreBanner::NotSsh { lines, first }
+            | PreBanner::Closed { lines, first } => LoginFailure::Protocol(t!(
+                "ssh-not-ssh",
+                addr = addr_text,
+                lines = lines,
+                first = first,
+                port = addr.port()
+            )),
+            PreBanner::Ready | PreBanner::DroppedAtOnce => {
+                LoginFailure::Protocol(t!("ssh-dropped", addr = addr_text))
+            }
+        });
+    }
+}
+
+/// Up to `max`, from the clock's nanoseconds: enough to keep two clients
+/// that were dropped together from coming back together.
+fn jitter(max: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    max.mul_f64(f64::from(nanos % 1000) / 1000.0)
+}
+
+/// The failure of a handshake that the login's deadline ended.
+pub(super) fn timed_out_in_handshake(addr: SocketAddr, timeout: Duration) -> LoginFailure {
+    LoginFailure::TimedOut(t!(
+        "ssh-handshake-timeout",
+        addr = addr.to_string(),
+        timeout = seconds(timeout)
+    ))
 }
 
 /// The names (and ports) the host key is looked up and recorded under:
@@ -238,9 +334,15 @@ fn set_host_key_order(session: &Session, files: &[(PathBuf, String)], target: &S
     let _ = session.method_pref(MethodType::HostKey, &order.join(","));
 }
 
-fn open_tcp(target: &SshTarget) -> Result<(TcpStream, SocketAddr), LoginFailure> {
-    let deadline = Instant::now() + target.connect_timeout;
-    let addrs = resolve(&target.host, target.port, target.connect_timeout)?;
+fn open_tcp(
+    target: &SshTarget,
+    deadline: Instant,
+) -> Result<(TcpStream, SocketAddr), LoginFailure> {
+    let addrs = resolve(
+        &target.host,
+        target.port,
+        deadline.saturating_duration_since(Instant::now()),
+    )?;
     let mut refused = None;
     let mut timed_out = None;
     let mut other = None;
@@ -327,11 +429,7 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
 
 fn handshake_failure(e: &ssh2::Error, addr: SocketAddr, timeout: Duration) -> LoginFailure {
     match e.code() {
-        ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => LoginFailure::TimedOut(t!(
-            "ssh-handshake-timeout",
-            addr = addr.to_string(),
-            timeout = seconds(timeout)
-        )),
+        ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => timed_out_in_handshake(addr, timeout),
         code if link_lost(code) => LoginFailure::Protocol(t!(
             "ssh-handshake-closed",
             addr = addr.to_string(),

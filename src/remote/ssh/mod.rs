@@ -1,17 +1,22 @@
 //! Logging in to the learner's server and running read-only commands there.
 //!
-//! One SSH session per check run, one channel per command: a command costs a
-//! few milliseconds instead of the ≈270 ms of `ssh host cmd`. Every blocking
-//! step has a timeout, and every way a login can fail becomes a
-//! [`LoginFailure`] whose text a beginner can act on. Host keys are checked
+//! One SSH session per check run, and one channel for all the commands of a
+//! batch: one script that starts them all at once on the server, each with
+//! its own deadline and output cap, framed by a marker unique to the run,
+//! so that a batch costs one round trip plus its slowest command, and what
+//! a `~/.bashrc` prints is never read as a command's output (see
+//! `script`). The login (connect, greeting, handshake, authentication) has
+//! one deadline for all of it (see `deadline`), and every way it can fail
+//! becomes a [`LoginFailure`] whose text a beginner can act on. Host keys are checked
 //! against every known_hosts file OpenSSH reads (the user's, the system's,
 //! as `~/.ssh/config` names them) with OpenSSH's rules, so tutor and `ssh`
 //! never disagree about whether the server is the right one.
 //!
 //! The layers, each in its own file: `target` decides where and as whom
 //! (from the profile and `~/.ssh/config`), `connect` reaches the server and
-//! checks its host key, `auth` logs in, `keys` reads key files without
-//! decrypting them, and `session` runs commands on channels. `known_hosts`
+//! checks its host key, `deadline` bounds the login, `auth` logs in, `keys`
+//! reads key files without decrypting them, `session` runs a batch of
+//! commands on a channel and `script` is the remote script it runs. `known_hosts`
 //! and `config` read OpenSSH's own files.
 
 use std::fmt;
@@ -26,8 +31,10 @@ mod agent;
 mod auth;
 mod config;
 mod connect;
+mod deadline;
 mod keys;
 mod known_hosts;
+mod script;
 mod session;
 mod target;
 
@@ -76,13 +83,14 @@ pub struct SshTarget {
     /// (`|1|salt|hmac`), as `ssh-keygen -H` writes it.
     pub hash_known_hosts: bool,
     pub use_agent: bool,
-    /// For the TCP connect, and again for each blocking step of the
-    /// handshake and the login (the time a learner spends answering an
-    /// `Ask` or passphrase prompt is not counted).
+    /// For the whole login: TCP connect, the server's greeting, the
+    /// handshake and the authentication together (the time a learner
+    /// spends answering an `Ask` or passphrase prompt is not counted).
     pub connect_timeout: Duration,
-    /// For each command, from start to exit status. A command that runs
-    /// longer is abandoned (`timed_out`) but goes on running on the server
-    /// until it ends, holding one of sshd's MaxSessions (10) meanwhile.
+    /// For each command, from its start (all commands of a batch start at
+    /// once) to its exit, measured on the server (rounded up to whole
+    /// seconds). A command that runs longer is stopped there (TERM to its
+    /// process group, KILL a second later) and reported `timed_out`.
     pub command_timeout: Duration,
 }
 
@@ -184,12 +192,14 @@ impl std::error::Error for LoginFailure {}
 pub struct CommandOutput {
     /// None when it was killed by a signal, timed out or could not run.
     pub exit: Option<i32>,
-    /// stdout and stderr merged, lossy UTF-8, at most 64 KiB. When the
-    /// command could not be run at all (`exit` None, not timed out, no
-    /// signal) this is tutor's own one-line explanation.
+    /// stdout and stderr merged, lossy UTF-8, at most 64 KiB (the rest is
+    /// read and dropped on the server). When the command could not be run
+    /// at all (`exit` None, not timed out, no signal) this is tutor's own
+    /// one-line explanation.
     pub output: String,
     pub timed_out: bool,
-    /// Signal name without `SIG` (`"TERM"`), if one ended it.
+    /// Signal name without `SIG` (`"TERM"`), if one ended it (the login
+    /// shell's status 128 + N).
     pub signal: Option<String>,
 }
 

@@ -1,67 +1,35 @@
-//! A logged-in session: one channel per command, stdout and stderr merged
-//! and capped, and a deadline per command.
+//! A logged-in session: a batch of commands runs as one script on one
+//! channel (see `script`), each command with its stdout and stderr merged
+//! and capped, and its own deadline.
 
 use std::io::{ErrorKind, Read};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ssh2::{ErrorCode, ExtendedData, Session};
+use ssh2::{ErrorCode, Session};
+
+use crate::t;
 
 use super::{
-    auth, connect, is_timeout, millis, CommandOutput, HostKeyPolicy, LoginFailure, SshTarget,
+    auth, connect, is_timeout, millis, script, CommandOutput, HostKeyPolicy, LoginFailure,
+    SshTarget,
 };
 
-/// Output kept per command; the rest is read and dropped so the command can
-/// finish and report its exit status.
-const OUTPUT_CAP: usize = 64 * 1024;
+/// After the commands' deadline (and `timeout`'s KILL), how long the
+/// script may still take to encode and send what they printed.
+const SCRIPT_GRACE: Duration = Duration::from_secs(2);
 
-/// Commands open at once in [`Remote::run_many`].
-const IN_FLIGHT: usize = 8;
+/// The most tutor keeps of what the startup files print on stderr (the
+/// rest is read and dropped), and the length of the note made from it.
+const CHATTER_CAP: usize = 16 * 1024;
+const NOTE_CHARS: usize = 120;
 
-/// After a command's end of output, how long its exit status may still
-/// take to arrive, even past the command's deadline.
-const CLOSE_GRACE: Duration = Duration::from_millis(500);
-
-/// The longest wait on the socket when no open command had anything new.
-/// A backstop only: a packet that reached a command's queue while the loop
-/// was reading another command's channel is seen at once (see
-/// `queued_news`), but a close may still slip by that way.
+/// The longest wait on the socket when nothing was new: a backstop only,
+/// every wait is on the socket itself.
 const IDLE_WAIT: Duration = Duration::from_millis(10);
 
 /// libssh2's "would block" (LIBSSH2_ERROR_EAGAIN), in non-blocking mode.
 const LIBSSH2_ERROR_EAGAIN: i32 = -37;
-
-/// A command started on its own channel, being read.
-struct Started {
-    /// Its place in the batch.
-    index: usize,
-    channel: ssh2::Channel,
-    /// When it was started (for `TUTOR_TIMINGS`).
-    began: Instant,
-    /// Its own clock: started + command timeout, measured from the moment
-    /// this command was started, whatever the others are doing.
-    deadline: Instant,
-    /// Its exec request is sent but the server has not said yes yet (see
-    /// [`Remote::start`]): the request is resumed, nothing is read.
-    exec_pending: bool,
-    collected: Vec<u8>,
-    /// When its output ended (EOF); then only the close is awaited.
-    eof_at: Option<Instant>,
-}
-
-/// How one look at a started command went.
-enum Step {
-    /// Nothing new yet.
-    Idle,
-    /// Output arrived, or the end of it.
-    Progress,
-    /// It exited: its output is complete and its channel closed.
-    Exited,
-    /// Its deadline passed first.
-    TimedOut,
-    /// Reading it failed; the text says how.
-    Failed(String),
-}
 
 /// A logged-in session.
 pub struct Remote {
@@ -70,6 +38,9 @@ pub struct Remote {
     command_timeout: Duration,
     /// The session's socket, to wait on while no command has news.
     socket: Option<std::net::TcpStream>,
+    /// What the server's startup files printed around the commands of the
+    /// last run, as one line (see [`script`]).
+    chatter: std::sync::Mutex<Option<String>>,
 }
 
 impl Remote {
@@ -86,8 +57,22 @@ impl Remote {
             addr,
             fingerprint,
             socket,
+            watchdog,
         } = connect::verified_session(target, policy)?;
-        auth::authenticate(&session, target, addr, passphrase)?;
+        // The login shares the connect's deadline; a passphrase prompt
+        // stops the clock.
+        session.set_timeout(millis(watchdog.left()));
+        let ask = |path: &Path| watchdog.paused(|| passphrase(path));
+        let logged_in = auth::authenticate(&session, target, addr, &ask);
+        if watchdog.disarm() {
+            return Err(LoginFailure::TimedOut(t!(
+                "ssh-login-timeout",
+                addr = addr.to_string(),
+                timeout = super::seconds(target.connect_timeout)
+            )));
+        }
+        logged_in?;
+        drop(watchdog);
         session.set_timeout(millis(target.command_timeout));
         ack_at_once(socket.as_ref());
         Ok(Remote {
@@ -95,80 +80,137 @@ impl Remote {
             fingerprint,
             command_timeout: target.command_timeout,
             socket,
+            chatter: std::sync::Mutex::new(None),
         })
     }
 
-    /// Runs `command` (passed verbatim to the remote shell: the caller has
-    /// quoted every value in it) on a channel of its own.
+    /// Runs `command` (passed verbatim to the login shell: the caller has
+    /// quoted every value in it), as a batch of one.
     pub fn run(&self, command: &str) -> CommandOutput {
         self.run_many(std::slice::from_ref(&command.to_string()))
             .pop()
             .unwrap_or_else(|| not_run_text("no command"))
     }
 
-    /// Runs several commands at once, each on its own channel, and returns
-    /// their outputs in order. On a server the commands then overlap (each
-    /// `python3 -c` costs tens of milliseconds); at most [`IN_FLIGHT`] are
-    /// open at a time, below sshd's default `MaxSessions` of 10.
-    ///
-    /// Every open command is read in turn, without blocking, so each one's
-    /// end is seen when it happens: a command that uses its whole timeout
-    /// never makes the others look slow, and each command's deadline
-    /// measures that command alone, from its start to its exit. As soon as
-    /// one ends, the next one starts in its place. The commands likely to
-    /// take longest start first ([`launch_order`]), so that the batch lasts
-    /// about as long as its slowest command, not that plus a queue.
+    /// Runs several commands at once and returns their outputs in order:
+    /// one channel, one exec request, one script (see [`script`]) that
+    /// starts every command at once on the server, each with its own
+    /// deadline (the command timeout, from the script's start) and output
+    /// cap, and sends back each one's output and status framed by a marker
+    /// unique to this run. What the server's startup files print around
+    /// them is kept apart ([`Remote::startup_chatter`]).
     pub fn run_many(&self, commands: &[String]) -> Vec<CommandOutput> {
-        let mut outputs: Vec<Option<CommandOutput>> = vec![None; commands.len()];
-        let mut open: Vec<Started> = Vec::new();
-        let mut next = launch_order(commands)
-            .into_iter()
-            .map(|i| (i, &commands[i]));
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            while open.len() < IN_FLIGHT {
-                let Some((index, command)) = next.next() else {
-                    break;
-                };
-                match self.start(index, command) {
-                    Ok(started) => open.push(started),
-                    Err(not_started) => outputs[index] = Some(not_started),
-                }
-            }
-            if open.is_empty() {
-                break;
-            }
-            self.session.set_blocking(false);
-            let mut progress = false;
-            let mut i = 0;
-            while i < open.len() {
-                let command = &commands[open[i].index];
-                match step(&mut open[i], command, &mut buf) {
-                    Step::Idle => i += 1,
-                    Step::Progress => {
-                        progress = true;
-                        i += 1;
-                    }
-                    end => {
-                        progress = true;
-                        let started = open.swap_remove(i);
-                        let index = started.index;
-                        crate::timing::record("command", started.began.elapsed(), &commands[index]);
-                        outputs[index] = Some(self.finish(started, end));
-                    }
-                }
-            }
-            if !progress && !open.iter().any(queued_news) {
-                let next_deadline = open.iter().map(|s| s.deadline).min();
-                self.wait_for_news(next_deadline);
-            }
+        if commands.is_empty() {
+            return Vec::new();
         }
+        let began = Instant::now();
+        let marker = script::marker();
+        let seconds = self.command_timeout.as_secs().max(1)
+            + u64::from(self.command_timeout.subsec_nanos() > 0);
+        let text = script::build(commands, seconds, &marker);
+        let deadline =
+            began + Duration::from_secs(seconds + script::KILL_AFTER_SECS) + SCRIPT_GRACE;
+        let result = self.run_script(&text, deadline);
         self.session.set_blocking(true);
         self.session.set_timeout(millis(self.command_timeout));
-        outputs
+        let (stdout, stderr) = match result {
+            Ok(streams) => streams,
+            Err(not_run) => return vec![not_run; commands.len()],
+        };
+        let reply = script::parse(&stdout, &marker, commands.len());
+        *self
+            .chatter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            script::note(&reply.before, &stderr, NOTE_CHARS);
+        let late = Instant::now() >= deadline;
+        crate::timing::record(
+            "command",
+            began.elapsed(),
+            &format!("{} commands in one script", commands.len()),
+        );
+        reply
+            .outputs
             .into_iter()
-            .map(|o| o.unwrap_or_else(|| not_run_text("the command was not run")))
+            .map(|o| {
+                o.unwrap_or_else(|| CommandOutput {
+                    exit: None,
+                    output: String::new(),
+                    timed_out: late || !reply.ended,
+                    signal: None,
+                })
+            })
             .collect()
+    }
+
+    /// What the server's startup files (`~/.bashrc` and the like) printed
+    /// when the last commands ran, as one line with its control characters
+    /// made visible; None when they printed nothing.
+    pub fn startup_chatter(&self) -> Option<String> {
+        self.chatter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Opens a channel, starts the script through the login shell, and
+    /// reads its stdout and stderr (non-blocking, with our own waits on the
+    /// socket) until both end or `deadline` passes.
+    fn run_script(
+        &self,
+        text: &str,
+        deadline: Instant,
+    ) -> Result<(Vec<u8>, Vec<u8>), CommandOutput> {
+        self.session.set_blocking(false);
+        let mut channel = self
+            .until_done(deadline, || self.session.channel_session())
+            .map_err(|e| not_run("could not open a channel", &e))?;
+        let exec = format!("exec /bin/sh -c {}", crate::quote::sh(text));
+        self.until_done(deadline, || channel.exec(&exec))
+            .map_err(|e| not_run("could not start the commands", &e))?;
+        let _ = self.until_done(deadline, || channel.send_eof());
+        let mut stdout: Vec<u8> = Vec::new();
+        let mut stderr: Vec<u8> = Vec::new();
+        // The records are bounded by the script's caps; whatever else a
+        // server sends is bounded here.
+        let stdout_cap = 16 * 1024 * 1024;
+        let mut buf = vec![0u8; 32 * 1024];
+        let (mut out_done, mut err_done) = (false, false);
+        while !(out_done && err_done) {
+            let mut progress = false;
+            for (stream_id, done, kept, cap) in [
+                (0, &mut out_done, &mut stdout, stdout_cap),
+                (1, &mut err_done, &mut stderr, CHATTER_CAP),
+            ] {
+                let mut stream = channel.stream(stream_id);
+                while !*done {
+                    match stream.read(&mut buf) {
+                        Ok(0) => *done = true,
+                        Ok(n) => {
+                            let room = cap.saturating_sub(kept.len());
+                            kept.extend_from_slice(&buf[..n.min(room)]);
+                            progress = true;
+                        }
+                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                        Err(_) => *done = true,
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+            if !(progress || out_done && err_done) {
+                self.wait_for_news(Some(deadline));
+            }
+        }
+        // The script's own exit status says nothing its records do not: do
+        // not wait for it. Closing tells sshd the client is gone.
+        self.session.set_blocking(true);
+        self.session.set_timeout(50);
+        drop(channel);
+        self.session.set_blocking(false);
+        Ok((stdout, stderr))
     }
 
     /// Waits until the session's socket can be read (or written, when
@@ -199,44 +241,6 @@ impl Remote {
         }
     }
 
-    /// Opens a channel and starts `command` on it. Non-blocking, with our
-    /// own waits on the socket between libssh2's steps (see
-    /// [`ack_at_once`]), and the command's own deadline for all of it.
-    fn start(&self, index: usize, command: &str) -> Result<Started, CommandOutput> {
-        let began = Instant::now();
-        let deadline = began + self.command_timeout;
-        self.session.set_blocking(false);
-        let mut channel = match self.until_done(deadline, || self.session.channel_session()) {
-            Ok(channel) => channel,
-            Err(e) => return Err(not_run("could not open a channel", &e)),
-        };
-        // Merged, so a command that fills stderr cannot stall while we wait
-        // on stdout.
-        if let Err(e) = self.until_done(deadline, || {
-            channel.handle_extended_data(ExtendedData::Merge)
-        }) {
-            return Err(not_run("could not merge stderr into stdout", &e));
-        }
-        // The exec request is sent, and its answer left for the loop of
-        // `run_many` to pick up: the next channel opens meanwhile, so a
-        // start costs one round trip to the server, not two (40 ms each to
-        // a server across the country).
-        let exec_pending = match channel.exec(command) {
-            Ok(()) => false,
-            Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_EAGAIN) => true,
-            Err(e) => return Err(not_run("could not start the command", &e)),
-        };
-        Ok(Started {
-            index,
-            channel,
-            began,
-            deadline,
-            exec_pending,
-            collected: Vec::new(),
-            eof_at: None,
-        })
-    }
-
     /// Calls a non-blocking libssh2 step until it no longer says "would
     /// block" (libssh2 resumes a step that is called again), waiting on the
     /// socket in between; a timeout error once `deadline` has passed.
@@ -261,46 +265,6 @@ impl Remote {
         }
     }
 
-    /// The output of a command that is over. One that timed out or failed
-    /// is abandoned: sshd answers our close only once the command has
-    /// exited, so do not wait for it: send the close, give up on the
-    /// channel after a moment and leave the command to finish on its own.
-    fn finish(&self, started: Started, end: Step) -> CommandOutput {
-        let Started {
-            channel, collected, ..
-        } = started;
-        let mut output = String::from_utf8_lossy(&collected).into_owned();
-        if let Step::Exited = end {
-            let signal = channel.exit_signal().ok().and_then(|s| s.exit_signal);
-            let exit = if signal.is_none() {
-                channel.exit_status().ok()
-            } else {
-                None
-            };
-            return CommandOutput {
-                exit,
-                output,
-                timed_out: false,
-                signal,
-            };
-        }
-        self.session.set_blocking(true);
-        self.session.set_timeout(50);
-        drop(channel);
-        self.session.set_blocking(false);
-        if let Step::Failed(text) = &end {
-            if output.is_empty() {
-                output = format!("tutor: {text}");
-            }
-        }
-        CommandOutput {
-            exit: None,
-            output,
-            timed_out: matches!(end, Step::TimedOut),
-            signal: None,
-        }
-    }
-
     /// `SHA256:…` of the server's host key, as `ssh-keygen -lf` prints it.
     pub fn host_key_fingerprint(&self) -> String {
         self.fingerprint.clone()
@@ -314,102 +278,6 @@ impl Drop for Remote {
         self.session.set_timeout(1000);
         let _ = self.session.disconnect(None, "tutor is done", None);
     }
-}
-
-/// The order in which to start `commands`: those expected to take longest
-/// first, ties in the given order. Only a schedule (the outputs come back
-/// in the given order whatever it is), so a rough guess from the text is
-/// enough: starting Python and importing Django costs 100-400 ms on a small
-/// server, another Python program tens of ms, `sudo` or `systemctl` (each a
-/// round trip to a daemon or PAM) 20-60 ms, a shell test a few.
-#[must_use]
-pub(crate) fn launch_order(commands: &[String]) -> Vec<usize> {
-    /// Words that give a command away, heaviest first.
-    const TELLS: [&[&str]; 3] = [
-        &["django", "manage.py"],
-        &["python", "pip "],
-        &["sudo ", "systemctl ", "journalctl ", "nginx "],
-    ];
-    let weight = |command: &str| {
-        let c = command.to_ascii_lowercase();
-        TELLS
-            .iter()
-            .position(|words| words.iter().any(|w| c.contains(w)))
-            .map_or(0, |rank| TELLS.len() - rank)
-    };
-    let mut order: Vec<usize> = (0..commands.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(weight(&commands[i])));
-    order
-}
-
-/// Reads what a started command has sent so far, without blocking (the
-/// session is non-blocking here), and says whether it is over. A command
-/// whose exec request is still unanswered gets that request resumed
-/// (libssh2 continues a step called again with the same arguments).
-fn step(started: &mut Started, command: &str, buf: &mut [u8]) -> Step {
-    if started.exec_pending {
-        return match started.channel.exec(command) {
-            Ok(()) => {
-                started.exec_pending = false;
-                Step::Progress
-            }
-            Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_EAGAIN) => {
-                if Instant::now() >= started.deadline {
-                    Step::TimedOut
-                } else {
-                    Step::Idle
-                }
-            }
-            Err(e) => Step::Failed(format!("could not start the command: {e}")),
-        };
-    }
-    let mut progress = false;
-    while started.eof_at.is_none() {
-        match started.channel.read(buf) {
-            Ok(0) => {
-                started.eof_at = Some(Instant::now());
-                progress = true;
-            }
-            Ok(n) => {
-                let room = OUTPUT_CAP - started.collected.len();
-                started.collected.extend_from_slice(&buf[..n.min(room)]);
-                progress = true;
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-            Err(e) => return Step::Failed(format!("reading the output failed: {e}")),
-        }
-    }
-    let now = Instant::now();
-    let idle = if progress { Step::Progress } else { Step::Idle };
-    let Some(eof_at) = started.eof_at else {
-        return if now >= started.deadline {
-            Step::TimedOut
-        } else {
-            idle
-        };
-    };
-    // The output is complete; the exit status comes before the close.
-    match started.channel.wait_close() {
-        Ok(()) => Step::Exited,
-        Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_EAGAIN) => {
-            if now >= started.deadline.max(eof_at + CLOSE_GRACE) {
-                Step::TimedOut
-            } else {
-                idle
-            }
-        }
-        Err(e) => Step::Failed(format!("the command did not finish cleanly: {e}")),
-    }
-}
-
-/// Whether libssh2 already holds something for a command still being read
-/// (output, or its end), taken off the socket while another channel was
-/// read: then waiting on the socket would wait for nothing. No I/O.
-fn queued_news(started: &Started) -> bool {
-    !started.exec_pending
-        && started.eof_at.is_none()
-        && (started.channel.read_window().available > 0 || started.channel.eof())
 }
 
 /// Asks the kernel to acknowledge what the server sends at once rather
@@ -445,26 +313,5 @@ fn not_run(what: &str, e: &ssh2::Error) -> CommandOutput {
         output: format!("tutor: {what}: {e}"),
         timed_out: is_timeout(e),
         signal: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::launch_order;
-
-    #[test]
-    fn the_slow_commands_start_first_and_ties_keep_their_order() {
-        let commands: Vec<String> = [
-            "id -u",
-            "sudo -n /usr/sbin/nginx -t 2>&1",
-            "python3 --version 2>&1",
-            "cd ~/s && exec .venv/bin/python -c 'import django'",
-            "git --version",
-            "systemctl show -p LoadState x.service",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(launch_order(&commands), vec![3, 2, 1, 5, 0, 4]);
-        assert!(launch_order(&[]).is_empty());
     }
 }
