@@ -8,4 +8,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >/dev/null
-exec cargo test --quiet --test lab_relay_bench -- --ignored --nocapture --test-threads 1
+exec cargo test --quiet --features lab --test lab_relay_bench -- --ignored --nocapture --test-threads 1

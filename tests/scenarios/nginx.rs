@@ -214,7 +214,13 @@ pub(crate) fn rows() -> Vec<Row<Lab>> {
             // The app behind nginx is not running.
             breaks: |lab| lab.stop_runserver(),
             report: ok,
-            messages: |lab| vec![curl_site(lab, lab.http_port), lab.nginx_error_log()],
+            // The page, and the error log's last line (what a learner
+            // pastes; earlier rows' lines stay in the shared lab's log).
+            messages: |lab| {
+                let log = lab.nginx_error_log();
+                let last = log.lines().last().unwrap_or_default().to_string();
+                vec![curl_site(lab, lab.http_port), last]
+            },
             fix: |lab| lab.start_runserver(&healthy_bind(lab)),
             reset: nothing,
         },

@@ -73,8 +73,22 @@ pub(crate) fn rows() -> Vec<Row<Lab>> {
             stage: "venv",
             id: "requirements-missing",
             breaks: |lab| lab.user_ok(&format!("mv {}/requirements.txt /tmp/kept-req", site(lab))),
-            report: ok,
-            messages: pip_install,
+            // pip's message reads the same in the wrong folder, which public
+            // threads show is far more common: `tutor why` names
+            // wrong-directory first and this id second; the check tells
+            // them apart on the server.
+            report: |lab, _, _| {
+                for message in pip_install(lab) {
+                    let o = crate::lab::harness::Learner::tutor_cmd(lab)
+                        .arg("why")
+                        .stdin(message)
+                        .output();
+                    let out = text(&o);
+                    assert!(out.starts_with("This looks like wrong-directory:"), "{out}");
+                    assert!(out.contains("requirements-missing"), "{out}");
+                }
+            },
+            messages: super::no_message,
             fix: |lab| lab.user_ok(&format!("mv /tmp/kept-req {}/requirements.txt", site(lab))),
             reset: nothing,
         },
