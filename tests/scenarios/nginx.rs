@@ -228,22 +228,53 @@ pub(crate) fn rows() -> Vec<Row<Lab>> {
 }
 
 pub(crate) fn cases() -> Vec<Case<Lab>> {
-    vec![Case {
-        name: "nginx_sudo_wants_a_password",
-        // A sudo that wants a password: tutor cannot decide and says what to run.
-        run: |lab| {
-            lab.set_sudo_password_required(true);
-            let r = check(lab, &["nginx"]);
-            let s = stage(&r, "nginx");
-            assert_eq!(s["status"], "error", "{s:#}");
-            let c = s["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["id"] == "nginx.config-valid")
-                .unwrap();
-            assert!(c["todo"].as_str().unwrap().contains("sudo nginx -t"), "{c}");
+    vec![
+        Case {
+            name: "nginx_sudo_wants_a_password",
+            // A sudo that wants a password: tutor cannot decide and says what to run.
+            run: |lab| {
+                lab.set_sudo_password_required(true);
+                let r = check(lab, &["nginx"]);
+                let s = stage(&r, "nginx");
+                assert_eq!(s["status"], "error", "{s:#}");
+                let c = s["checks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["id"] == "nginx.config-valid")
+                    .unwrap();
+                assert!(c["todo"].as_str().unwrap().contains("sudo nginx -t"), "{c}");
+            },
+            reset: |lab| lab.set_sudo_password_required(false),
         },
-        reset: |lab| lab.set_sudo_password_required(false),
-    }]
+        Case {
+            name: "a_command_slower_than_its_deadline_is_not_decided",
+            // A server slower than the command deadline (issue 25 point 3):
+            // `nginx -v` never answers. The check is "not decided", never the
+            // "nginx is not installed" its last rule would otherwise give.
+            run: |lab| {
+                lab.hide_paths(&["/usr/sbin/nginx"]);
+                crate::lab::Server::root_ok(
+                lab,
+                "printf '#!/bin/sh\\nsleep 60\\n' > /usr/sbin/nginx && chmod 755 /usr/sbin/nginx",
+            );
+                let r = check(lab, &["nginx"]);
+                let s = stage(&r, "nginx");
+                let c = s["checks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["id"] == "nginx.installed")
+                    .unwrap();
+                assert_eq!(c["status"], "error", "{c:#}");
+                assert!(c["diagnosis"].is_null(), "{c:#}");
+                assert!(
+                    c["observed"].as_str().unwrap().starts_with("not decided"),
+                    "{c:#}"
+                );
+                assert!(!s.to_string().contains("nginx-missing"), "{s:#}");
+            },
+            reset: |lab| lab.restore_hidden(),
+        },
+    ]
 }
