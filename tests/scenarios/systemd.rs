@@ -39,10 +39,18 @@ fn status(lab: &BootedLab) -> String {
     )
 }
 
+/// The unit's journal since the row broke it (the shared lab's journal
+/// holds the rows before it too), at most 30 lines.
 fn journal(lab: &BootedLab) -> String {
+    let since = std::fs::read_to_string(lab.tmp.join("journal.since"))
+        .map(|s| format!(" --since @{}", s.trim()))
+        .unwrap_or_default();
     learner(
         lab,
-        &format!("sudo journalctl -u {} -n 30 --no-pager", service(lab)),
+        &format!(
+            "sudo journalctl -u {}{since} -n 30 --no-pager",
+            service(lab)
+        ),
     )
 }
 
@@ -80,6 +88,11 @@ fn said(lab: &BootedLab) -> String {
 /// A unit written (nano), reloaded and restarted by the learner; what
 /// `systemctl restart` printed is kept ([`said`]).
 fn write_and_restart(lab: &BootedLab, content: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    std::fs::write(lab.tmp.join("journal.since"), now.to_string()).unwrap();
     edit_unit(lab, content);
     let said = learner(
         lab,
