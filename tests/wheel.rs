@@ -210,8 +210,9 @@ fn the_wheel_installs_with_pip_and_runs_without_a_rust_toolchain() {
         .expect("no stages in the report");
     assert!(!stages.is_empty(), "no stages checked: {report:#}");
     for s in stages {
-        assert_eq!(
-            s["status"], "pass",
+        // A production server retires the dev-server stage.
+        assert!(
+            matches!(s["status"].as_str(), Some("pass" | "retired")),
             "stage {} did not pass: {report:#}",
             s["stage"]
         );
